@@ -1,0 +1,323 @@
+"""Online feature state: the same 15 features as ``fraudkit.features``, one raw transaction at a time.
+
+What it keeps (all bounded):
+- per customer, the (time, amount) of its transactions of the last ``max(windows)`` days, and optionally the
+  feature vectors of its last ``history_k`` transactions (for the sequence models);
+- per terminal, the times of its transactions of the last ``delay + max(windows)`` days, and the times of the
+  frauds confirmed through ``add_label`` (attributed to the transaction's own time, deduplicated by id);
+- at most ``max_customers`` customers and ``max_terminals`` terminals: the least recently used is evicted
+  (its features start again from zero), and at most ``max_events`` entries per customer/terminal.
+
+Terminal counts come from the transactions this state has seen (scored or loaded from the snapshot); fraud
+risk only from labels received, so a new deployment needs the shipped snapshot or a warm-up of feedback.
+Not thread-safe by itself: the scorer serialises calls with a lock.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from fraudkit.features import (
+    DELAY_DAYS,
+    NIGHT_LAST_HOUR,
+    WINDOWS_DAYS,
+    epoch_seconds,
+    feature_names,
+    previous_rows,
+)
+from fraudkit.records import LabelledTransaction, Transaction
+from fraudkit.simulator import SECONDS_PER_DAY, TransactionTable
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def to_epoch_seconds(when: datetime) -> float:
+    """Seconds since 1970-01-01 UTC; a naive datetime is taken as UTC."""
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    return (when - _EPOCH).total_seconds()
+
+
+@dataclass
+class _Customer:
+    times: list[float] = field(default_factory=list)
+    amounts: list[float] = field(default_factory=list)
+    history: deque[np.ndarray] = field(default_factory=deque)
+
+
+@dataclass
+class _Terminal:
+    times: list[float] = field(default_factory=list)
+    fraud_times: list[float] = field(default_factory=list)
+    fraud_ids: dict[str, float] = field(default_factory=dict)
+
+
+class StateUpdate(NamedTuple):
+    """The features of a transaction and the customer's previous feature vectors (oldest first, <= history_k)."""
+
+    features: np.ndarray
+    previous: np.ndarray
+
+
+class OnlineFeatureState:
+    """Customer and terminal history for scoring raw transactions in time order (see the module doc)."""
+
+    def __init__(
+        self,
+        windows: tuple[int, ...] = WINDOWS_DAYS,
+        delay_days: int = DELAY_DAYS,
+        history_k: int = 0,
+        max_customers: int = 200_000,
+        max_terminals: int = 200_000,
+        max_events: int = 10_000,
+    ) -> None:
+        self.windows = tuple(windows)
+        self.delay_days = delay_days
+        self.history_k = history_k
+        self.max_customers = max_customers
+        self.max_terminals = max_terminals
+        self.max_events = max_events
+        self.feature_names = feature_names(self.windows)
+        self._customers: OrderedDict[int, _Customer] = OrderedDict()
+        self._terminals: OrderedDict[int, _Terminal] = OrderedDict()
+        self.latest_seconds = float("-inf")
+
+    # -- bookkeeping -------------------------------------------------------------------------------
+    def limits(self) -> dict[str, int]:
+        """The memory bounds and the current sizes (reported by /model-info)."""
+        return {
+            "max_customers": self.max_customers,
+            "max_terminals": self.max_terminals,
+            "max_events_per_entity": self.max_events,
+            "history_k": self.history_k,
+            "customers": len(self._customers),
+            "terminals": len(self._terminals),
+        }
+
+    def _customer(self, cid: int) -> _Customer:
+        entry = self._customers.get(cid)
+        if entry is None:
+            entry = self._customers[cid] = _Customer(history=deque(maxlen=self.history_k or None))
+            if len(self._customers) > self.max_customers:
+                self._customers.popitem(last=False)
+        else:
+            self._customers.move_to_end(cid)
+        return entry
+
+    def _terminal(self, tid: int) -> _Terminal:
+        entry = self._terminals.get(tid)
+        if entry is None:
+            entry = self._terminals[tid] = _Terminal()
+            if len(self._terminals) > self.max_terminals:
+                self._terminals.popitem(last=False)
+        else:
+            self._terminals.move_to_end(tid)
+        return entry
+
+    def _prune(self, cust: _Customer, term: _Terminal) -> None:
+        """Drops what no future window (of a transaction at or after the latest time) can reach."""
+        cust_horizon = self.latest_seconds - max(self.windows) * SECONDS_PER_DAY
+        cut = max(bisect.bisect_right(cust.times, cust_horizon), len(cust.times) - self.max_events)
+        if cut > 0:
+            del cust.times[:cut], cust.amounts[:cut]
+        term_horizon = self.latest_seconds - (self.delay_days + max(self.windows)) * SECONDS_PER_DAY
+        cut = max(bisect.bisect_right(term.times, term_horizon), len(term.times) - self.max_events)
+        if cut > 0:
+            del term.times[:cut]
+        if term.fraud_times and term.fraud_times[0] <= term_horizon:
+            term.fraud_ids = {k: v for k, v in term.fraud_ids.items() if v > term_horizon}
+            term.fraud_times = sorted(term.fraud_ids.values())
+
+    # -- features ----------------------------------------------------------------------------------
+    def _customer_features(self, cust: _Customer, t: float, amount: float) -> tuple[list[float], int]:
+        pos = bisect.bisect_right(cust.times, t)  # earlier ones, including same-second ones already seen
+        out: list[float] = []
+        for w in self.windows:
+            first = bisect.bisect_right(cust.times, t - w * SECONDS_PER_DAY, 0, pos)
+            # Newest first, as the batch computation adds them.
+            total = amount
+            for i in range(pos - 1, first - 1, -1):
+                total += cust.amounts[i]
+            count = pos - first + 1
+            out += [float(count), total / count]
+        return out, pos
+
+    def _terminal_features(self, term: _Terminal, t: float) -> list[float]:
+        out: list[float] = []
+        end_t = t - self.delay_days * SECONDS_PER_DAY
+        end = bisect.bisect_right(term.times, end_t)
+        fraud_end = bisect.bisect_right(term.fraud_times, end_t)
+        for w in self.windows:
+            start_t = end_t - w * SECONDS_PER_DAY
+            count = end - bisect.bisect_right(term.times, start_t)
+            frauds = fraud_end - bisect.bisect_right(term.fraud_times, start_t)
+            out += [float(count), frauds / count if count > 0 else 0.0]
+        return out
+
+    def peek(self, tx: Transaction) -> np.ndarray:
+        """The features ``update`` would compute for tx, without changing the state."""
+        t = to_epoch_seconds(tx.tx_datetime)
+        cust = self._customers.get(tx.customer_id) or _Customer()
+        term = self._terminals.get(tx.terminal_id) or _Terminal()
+        return self._vector(tx, t, cust, term)[0]
+
+    def _vector(self, tx: Transaction, t: float, cust: _Customer, term: _Terminal) -> tuple[np.ndarray, int]:
+        when = tx.tx_datetime
+        customer, pos = self._customer_features(cust, t, float(tx.tx_amount))
+        calendar = [float(tx.tx_amount), float(when.weekday() >= 5), float(when.hour <= NIGHT_LAST_HOUR)]
+        return np.array(calendar + customer + self._terminal_features(term, t)), pos
+
+    def update(self, tx: Transaction) -> StateUpdate:
+        """Computes tx's features from the history, then adds tx to it (score-then-learn)."""
+        t = to_epoch_seconds(tx.tx_datetime)
+        cust = self._customer(tx.customer_id)
+        term = self._terminal(tx.terminal_id)
+        vector, pos = self._vector(tx, t, cust, term)
+        previous = np.array(cust.history) if cust.history else np.zeros((0, len(self.feature_names)))
+        cust.times.insert(pos, t)
+        cust.amounts.insert(pos, float(tx.tx_amount))
+        bisect.insort_right(term.times, t)
+        if self.history_k:
+            cust.history.append(vector)
+        self.latest_seconds = max(self.latest_seconds, t)
+        self._prune(cust, term)
+        return StateUpdate(vector, previous)
+
+    def add_label(self, tx: LabelledTransaction) -> bool:
+        """Records a confirmed label; False when it is too old to matter any more (not applied)."""
+        t = to_epoch_seconds(tx.tx_datetime)
+        horizon = self.latest_seconds - (self.delay_days + max(self.windows)) * SECONDS_PER_DAY
+        if t <= horizon:
+            return False
+        term = self._terminal(tx.terminal_id)
+        known = tx.transaction_id in term.fraud_ids
+        if tx.is_fraud and not known:
+            term.fraud_ids[tx.transaction_id] = t
+            bisect.insort_right(term.fraud_times, t)
+        elif not tx.is_fraud and known:  # a correction of an earlier fraud label
+            term.fraud_times.remove(term.fraud_ids.pop(tx.transaction_id))
+        return True
+
+    # -- snapshot ----------------------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        """Writes the state as a compressed .npz of plain arrays (no pickle), loadable on any Python line."""
+        cust_ids = np.array(list(self._customers), dtype=np.int64)
+        term_ids = np.array(list(self._terminals), dtype=np.int64)
+        custs = list(self._customers.values())
+        terms = list(self._terminals.values())
+        hist = [np.array(c.history).reshape(-1, len(self.feature_names)) for c in custs]
+        fraud_items = [list(t.fraud_ids.items()) for t in terms]
+        np.savez_compressed(
+            path,
+            config=np.array([*self.windows, self.delay_days, self.history_k, len(self.windows)], dtype=np.int64),
+            latest_seconds=np.array([self.latest_seconds]),
+            customer_ids=cust_ids,
+            customer_counts=np.array([len(c.times) for c in custs], dtype=np.int64),
+            customer_times=_int_array([t for c in custs for t in c.times]),
+            customer_cents=np.round(np.array([a for c in custs for a in c.amounts], dtype=np.float64) * 100),
+            history_counts=np.array([h.shape[0] for h in hist], dtype=np.int64),
+            history=np.concatenate(hist).astype(np.float32) if hist else np.zeros((0, len(self.feature_names))),
+            terminal_ids=term_ids,
+            terminal_counts=np.array([len(t.times) for t in terms], dtype=np.int64),
+            terminal_times=_int_array([x for t in terms for x in t.times]),
+            fraud_counts=np.array([len(f) for f in fraud_items], dtype=np.int64),
+            fraud_ids=np.array([k for f in fraud_items for k, _ in f], dtype=np.str_),
+            fraud_times=_int_array([v for f in fraud_items for _, v in f]),
+        )
+
+    @staticmethod
+    def load(path: Path, history_k: int | None = None, **limits: int) -> OnlineFeatureState:
+        """Reads a snapshot written by ``save`` (or ``snapshot_from_table``); history_k may shrink the history."""
+        with np.load(path, allow_pickle=False) as z:
+            cfg = z["config"].tolist()
+            n_windows = cfg[-1]
+            state = OnlineFeatureState(
+                windows=tuple(cfg[:n_windows]),
+                delay_days=cfg[n_windows],
+                history_k=cfg[n_windows + 1] if history_k is None else history_k,
+                **limits,
+            )
+            state.latest_seconds = float(z["latest_seconds"][0])
+            times = np.split(z["customer_times"].astype(np.float64), np.cumsum(z["customer_counts"])[:-1])
+            amounts = np.split(z["customer_cents"] / 100.0, np.cumsum(z["customer_counts"])[:-1])
+            hists = np.split(z["history"].astype(np.float64), np.cumsum(z["history_counts"])[:-1])
+            for cid, ts, am, hs in zip(z["customer_ids"].tolist(), times, amounts, hists):
+                keep = hs[len(hs) - state.history_k :] if state.history_k else hs[:0]
+                state._customers[cid] = _Customer(
+                    ts.tolist(), am.tolist(), deque(list(keep), maxlen=state.history_k or None)
+                )
+            t_times = np.split(z["terminal_times"].astype(np.float64), np.cumsum(z["terminal_counts"])[:-1])
+            split_at = np.cumsum(z["fraud_counts"])[:-1]
+            f_ids = np.split(z["fraud_ids"], split_at)
+            f_times = np.split(z["fraud_times"].astype(np.float64), split_at)
+            for tid, ts, ids, fts in zip(z["terminal_ids"].tolist(), t_times, f_ids, f_times):
+                fraud_ids = dict(zip(ids.tolist(), fts.tolist()))
+                state._terminals[tid] = _Terminal(ts.tolist(), sorted(fraud_ids.values()), fraud_ids)
+        return state
+
+
+def _int_array(values: list[float]) -> np.ndarray:
+    """Whole-second times as int64 (compresses far better than floats); sub-second parts are dropped."""
+    return np.floor(np.array(values, dtype=np.float64)).astype(np.int64)
+
+
+def snapshot_from_table(
+    table: TransactionTable,
+    features: np.ndarray | None = None,
+    history_k: int = 0,
+    windows: tuple[int, ...] = WINDOWS_DAYS,
+    delay_days: int = DELAY_DAYS,
+) -> OnlineFeatureState:
+    """The state after seeing every transaction of ``table`` with all its labels (vectorised, no replay).
+
+    ``features`` (the batch features of ``table``) are needed only when history_k > 0.
+    """
+    state = OnlineFeatureState(windows=windows, delay_days=delay_days, history_k=history_k)
+    if len(table) == 0:
+        return state
+    seconds = epoch_seconds(table.tx_datetime)
+    latest = float(seconds.max())
+    state.latest_seconds = latest
+    recent = np.nonzero(seconds > latest - max(windows) * SECONDS_PER_DAY)[0]
+    history_rows = np.zeros((0, history_k), dtype=np.int64)
+    if history_k:
+        if features is None:
+            raise ValueError("history_k > 0 needs the table's batch features")
+        last = _last_per_group(table.customer_id, seconds)
+        prev = previous_rows(table.customer_id, seconds, history_k)
+        history_rows = np.concatenate([prev[last][:, 1:], last[:, None]], axis=1)
+    history_of = {int(table.customer_id[r[-1]]): r[r >= 0] for r in history_rows}
+    for cid, rows in _rows_by_group(table.customer_id, recent).items():
+        state._customers[cid] = _Customer(seconds[rows].tolist(), table.tx_amount[rows].astype(np.float64).tolist())
+    for cid, hist in history_of.items():
+        entry = state._customers.setdefault(cid, _Customer())
+        entry.history = deque([features[r] for r in hist], maxlen=history_k)  # type: ignore[index]
+    term_recent = np.nonzero(seconds > latest - (delay_days + max(windows)) * SECONDS_PER_DAY)[0]
+    for tid, rows in _rows_by_group(table.terminal_id, term_recent).items():
+        frauds = rows[table.tx_fraud[rows] == 1]
+        ids = {str(int(table.transaction_id[r])): float(seconds[r]) for r in frauds}
+        state._terminals[tid] = _Terminal(seconds[rows].tolist(), sorted(ids.values()), ids)
+    return state
+
+
+def _rows_by_group(group: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:
+    """The given rows split by group id, each group's rows kept in their (stream) order."""
+    order = rows[np.argsort(group[rows], kind="stable")]
+    ids, starts = np.unique(group[order], return_index=True)
+    return dict(zip(ids.tolist(), np.split(order, starts[1:])))
+
+
+def _last_per_group(group: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """Row index of each group's last transaction in stream order."""
+    order = np.lexsort((np.arange(group.shape[0]), seconds, group))
+    g = group[order]
+    is_last = np.ones(g.shape[0], dtype=bool)
+    is_last[:-1] = g[:-1] != g[1:]
+    return order[is_last]
