@@ -1,0 +1,40 @@
+"""Session fixtures: one patched moto server for the whole run, started and stopped by the test itself."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from moto_harness import aws_env, moto_server
+from timings import Timings
+
+_TIMINGS = Timings()
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """The moto server's URL; the server lives exactly as long as the test session."""
+    # One line per request from werkzeug would bury terraform's own output.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def aws(moto_endpoint: str) -> dict[str, str]:
+    """Environment variables that aim every AWS client at moto with fake credentials."""
+    return aws_env(moto_endpoint)
+
+
+@pytest.fixture(scope="session")
+def timings() -> Timings:
+    """The run's apply/destroy timings, printed at the end."""
+    return _TIMINGS
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Prints the timing table whatever the outcome, so a slow or failed run still reports its figures."""
+    terminalreporter.section("apply / destroy times (terraform against moto)")
+    terminalreporter.write_line(_TIMINGS.table())

@@ -1,0 +1,50 @@
+"""The harness itself: a hand-written configuration applies and destroys against moto with the real terraform."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from inventory import client, inventory, left_over
+from provider_override import OVERRIDE_FILE, SERVICES, provider_aliases, render_override, write_override
+from terraform_cli import state_addresses, terraform, terraform_env
+from timings import Timings
+
+FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
+
+
+def test_override_covers_every_alias_and_service() -> None:
+    text = 'provider "aws" {\n  region = "eu-west-1"\n}\nprovider "aws" {\n  alias = "east"\n  region = "us-east-1"\n}\n'
+    aliases = provider_aliases(text)
+    assert aliases == [None, "east"]
+    rendered = render_override("http://127.0.0.1:1234", aliases)
+    assert rendered.count('provider "aws" {') == 2
+    assert 'alias                       = "east"' in rendered
+    for service in SERVICES:
+        assert rendered.count(f"    {service} ") == 2, service
+    assert "max_retries                 = 2" in rendered
+
+
+def test_minimal_configuration_applies_and_destroys(tmp_path: Path, moto_endpoint: str, aws: dict[str, str], timings: Timings) -> None:
+    folder = tmp_path / "minimal"
+    shutil.copytree(FIXTURE, folder)
+    write_override(folder, moto_endpoint)
+    assert (folder / OVERRIDE_FILE).exists()
+    env = terraform_env(aws)
+    baseline = inventory(moto_endpoint)
+
+    terraform(folder, env, "init", "-input=false", "-no-color")
+    with timings.measure("harness (hand-written)", "apply"):
+        terraform(folder, env, "apply", "-auto-approve", "-input=false", "-no-color")
+
+    # The override moved the provider from eu-west-1 (main.tf) to moto's us-east-1, where boto3 looks.
+    groups = client(moto_endpoint, "logs").describe_log_groups(logGroupNamePrefix="/e2e/harness")["logGroups"]
+    assert [(g["logGroupName"], g["retentionInDays"]) for g in groups] == [("/e2e/harness", 7)]
+    attached = client(moto_endpoint, "iam").list_attached_role_policies(RoleName="e2e-harness-exec")["AttachedPolicies"]
+    assert [p["PolicyName"] for p in attached] == ["AmazonECSTaskExecutionRolePolicy"]
+    assert len(state_addresses(folder, env)) == 4
+
+    with timings.measure("harness (hand-written)", "destroy"):
+        terraform(folder, env, "destroy", "-auto-approve", "-input=false", "-no-color")
+    assert state_addresses(folder, env) == []
+    assert left_over(moto_endpoint, baseline) == []
