@@ -1,0 +1,161 @@
+"""The Flask app factory every app's ``app.py`` calls: one serving contract for all twelve apps.
+
+Routes: ``GET /health``, ``POST /predict``, ``POST /feedback``, ``GET /model-info``, ``GET /openapi.json``.
+Every error is a JSON ``{"error": ..., "field": ...}`` with a 4xx status (503 while the model is not loaded);
+an unexpected failure is logged and answered with a JSON 500, so a worker never dies on a request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from fraudkit import __version__
+from fraudkit.records import Prediction, Scorer, ScorerLoader
+from fraudkit.serving.limits import MAX_BATCH, MAX_BODY_BYTES
+from fraudkit.serving.model_holder import ModelHolder
+from fraudkit.serving.openapi import build_openapi
+from fraudkit.serving.validation import FeatureBatch, RequestError, parse_feedback, parse_json, parse_predict
+
+log = logging.getLogger(__name__)
+
+LOAD_MODE_ENV = "FRAUDKIT_LOAD"
+"""Environment variable: ``background`` loads the model in a thread (gunicorn sets it); anything else loads
+in the factory."""
+
+
+def _default_loader(app_dir: Path) -> Scorer:
+    # Imported here so the HTTP layer (and its tests) do not depend on the model libraries.
+    from fraudkit.scorer import load_scorer
+
+    return load_scorer(app_dir)
+
+
+def _app_name(app_dir: Path) -> str:
+    try:
+        manifest = json.loads((app_dir / "manifest.json").read_text(encoding="utf-8"))
+        return str(manifest["name"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return app_dir.name
+
+
+def prediction_json(prediction: Prediction) -> dict[str, Any]:
+    """One Prediction as the API returns it (plain JSON types; a non-finite score is a model bug)."""
+    probability = float(prediction.fraud_probability)
+    if not math.isfinite(probability):
+        raise ValueError(f"model returned a non-finite probability for {prediction.transaction_id}")
+    return {
+        "transaction_id": prediction.transaction_id,
+        "fraud_probability": probability,
+        "is_fraud": bool(prediction.is_fraud),
+        "reasons": [{"feature": r.feature, "contribution": float(r.contribution)} for r in prediction.reasons],
+    }
+
+
+def _json_body() -> Any:
+    if request.mimetype != "application/json":
+        got = request.mimetype or "no content type"
+        raise RequestError(f"Content-Type: expected application/json, got {got}", status=415, field="Content-Type")
+    return parse_json(request.get_data(cache=False))
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(RequestError)
+    def client_error(error: RequestError) -> tuple[Response, int]:
+        body = {"error": error.message}
+        if error.field:
+            body["field"] = error.field
+        return jsonify(body), error.status
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_: RequestEntityTooLarge) -> tuple[Response, int]:
+        return jsonify({"error": f"body: larger than {MAX_BODY_BYTES} bytes", "field": "body"}), 413
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response, int]:
+        return jsonify({"error": f"{error.name}: {error.description}"}), error.code or 500
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception) -> tuple[Response, int]:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return jsonify({"error": f"internal error ({type(error).__name__})"}), 500
+
+
+def create_app(
+    app_dir: Path | str,
+    *,
+    loader: ScorerLoader | None = None,
+    background: bool | None = None,
+) -> Flask:
+    """Builds the serving app for the app folder ``app_dir`` and starts loading its model.
+
+    ``loader`` defaults to ``fraudkit.scorer.load_scorer``; ``background`` defaults to the ``FRAUDKIT_LOAD``
+    environment variable (``background`` under gunicorn, see ``gunicorn_conf``), else the model loads here and
+    a load failure raises.
+    """
+    app_dir = Path(app_dir).resolve()
+    holder = ModelHolder(app_dir, loader or _default_loader)
+    if background is None:
+        background = os.environ.get(LOAD_MODE_ENV, "") == "background"
+    if background:
+        holder.load_in_background()
+    else:
+        holder.load()
+
+    name = _app_name(app_dir)
+    app = Flask(name)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.extensions["fraudkit_model"] = holder
+    _register_errors(app)
+
+    def ready() -> Scorer:
+        scorer = holder.scorer
+        if scorer is None:
+            raise RequestError("model: not loaded yet" if holder.error is None else "model: failed to load", 503)
+        return scorer
+
+    @app.get("/health")
+    def health() -> tuple[Response, int]:
+        scorer = holder.scorer
+        if scorer is not None:
+            return jsonify({"status": "ok", "model": scorer.name, "version": scorer.version}), 200
+        if holder.error is not None:
+            return jsonify({"status": "failed", "model": name, "error": holder.error}), 503
+        return jsonify({"status": "loading", "model": name}), 503
+
+    @app.post("/predict")
+    def predict() -> Response:
+        scorer = ready()
+        parsed = parse_predict(_json_body(), len(scorer.feature_names))
+        if isinstance(parsed, FeatureBatch):
+            predictions = scorer.predict_features(parsed.ids, parsed.rows)
+        else:
+            predictions = scorer.predict(parsed)
+        return jsonify({"predictions": [prediction_json(p) for p in predictions]})
+
+    @app.post("/feedback")
+    def feedback() -> Response:
+        scorer = ready()
+        return jsonify({"applied": int(scorer.feedback(parse_feedback(_json_body())))})
+
+    @app.get("/model-info")
+    def model_info() -> Response:
+        info = dict(ready().info())
+        info["serving"] = {"max_batch": MAX_BATCH, "max_body_bytes": MAX_BODY_BYTES}
+        return jsonify(info)
+
+    @app.get("/openapi.json")
+    def openapi() -> Response:
+        scorer = holder.scorer
+        n_features = len(scorer.feature_names) if scorer is not None else None
+        version = scorer.version if scorer is not None else __version__
+        return jsonify(build_openapi(name, version, n_features))
+
+    return app

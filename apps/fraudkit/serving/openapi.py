@@ -1,0 +1,208 @@
+"""The OpenAPI 3.0 document of the serving API, built from the same limits the validation enforces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fraudkit.serving.limits import (
+    MAX_AMOUNT,
+    MAX_BATCH,
+    MAX_BODY_BYTES,
+    MAX_FEATURE_ABS,
+    MAX_ID,
+    MAX_TRANSACTION_ID_LENGTH,
+)
+from fraudkit.serving.validation import DATETIME_PATTERN
+
+_ID = {"type": "integer", "format": "int64", "minimum": 0, "maximum": MAX_ID}
+_TX_ID = {"type": "string", "minLength": 1, "maxLength": MAX_TRANSACTION_ID_LENGTH}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _transaction_schema(labelled: bool) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "transaction_id": _TX_ID,
+        "customer_id": _ID,
+        "terminal_id": _ID,
+        "tx_datetime": {
+            "type": "string",
+            "pattern": DATETIME_PATTERN,
+            "description": "ISO 8601; without an offset the time is taken as UTC",
+            "example": "2018-09-01T12:34:56",
+        },
+        "tx_amount": {"type": "number", "minimum": 0, "maximum": MAX_AMOUNT, "example": 57.35},
+    }
+    if labelled:
+        properties["is_fraud"] = {"type": "boolean"}
+    return {
+        "type": "object",
+        "required": list(properties),
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _batch_of(item: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": item}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _request(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    meaning = {
+        400: "invalid JSON or a field that fails validation (the message names it)",
+        413: f"more than {MAX_BATCH} items, or a body over {MAX_BODY_BYTES} bytes",
+        415: "the body is not application/json",
+        503: "the model is not loaded (yet)",
+    }
+    return {str(code): _json(_ref("Error"), meaning[code]) for code in codes}
+
+
+def _schemas(n_features: int | None) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "type": "array",
+        "items": {"type": "number", "minimum": -MAX_FEATURE_ABS, "maximum": MAX_FEATURE_ABS},
+        "description": "one value per entry of /model-info 'features', in that order",
+    }
+    if n_features is not None:
+        row.update(minItems=n_features, maxItems=n_features)
+    reason = {
+        "type": "object",
+        "required": ["feature", "contribution"],
+        "properties": {"feature": {"type": "string"}, "contribution": {"type": "number"}},
+    }
+    prediction = {
+        "type": "object",
+        "required": ["transaction_id", "fraud_probability", "is_fraud", "reasons"],
+        "properties": {
+            "transaction_id": {"type": "string"},
+            "fraud_probability": {"type": "number", "minimum": 0, "maximum": 1},
+            "is_fraud": {"type": "boolean", "description": "fraud_probability at or above the app's threshold"},
+            "reasons": {"type": "array", "items": reason, "description": "top contributing features, if any"},
+        },
+    }
+    return {
+        "Transaction": _transaction_schema(labelled=False),
+        "LabelledTransaction": _transaction_schema(labelled=True),
+        "TransactionBatch": {
+            "type": "object",
+            "required": ["transactions"],
+            "properties": {"transactions": _batch_of(_ref("Transaction"))},
+            "additionalProperties": False,
+        },
+        "FeatureBatch": {
+            "type": "object",
+            "required": ["features"],
+            "properties": {
+                "features": _batch_of(row),
+                "ids": {
+                    "type": "array",
+                    "items": _TX_ID,
+                    "description": "one per feature vector; defaults to '0', '1', ...",
+                },
+            },
+            "additionalProperties": False,
+            "description": "ready feature vectors: scored as they are, the serving state is not touched",
+        },
+        "FeedbackBatch": {
+            "type": "object",
+            "required": ["transactions"],
+            "properties": {"transactions": _batch_of(_ref("LabelledTransaction"))},
+            "additionalProperties": False,
+        },
+        "PredictResponse": {
+            "type": "object",
+            "required": ["predictions"],
+            "properties": {"predictions": {"type": "array", "items": prediction}},
+        },
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {"type": "string", "description": "one line naming the problem"},
+                "field": {"type": "string", "description": "the offending field, e.g. transactions[0].tx_amount"},
+            },
+        },
+        "Health": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {
+                "status": {"type": "string", "enum": ["ok", "loading", "failed"]},
+                "model": {"type": "string"},
+                "version": {"type": "string"},
+                "error": {"type": "string"},
+            },
+        },
+    }
+
+
+def build_openapi(title: str, version: str, n_features: int | None) -> dict[str, Any]:
+    """The API document for one app; ``n_features`` (known once the model is loaded) fixes the row length."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": title,
+            "version": version,
+            "description": (
+                f"Fraud scoring. Batches hold 1 to {MAX_BATCH} items; bodies up to {MAX_BODY_BYTES} bytes. "
+                "Raw transactions update the serving state (customer and terminal history) as they are scored."
+            ),
+        },
+        "paths": {
+            "/health": {
+                "get": {
+                    "summary": "200 once the model is loaded, 503 before (or if loading failed)",
+                    "responses": {"200": _json(_ref("Health"), "ready"), "503": _json(_ref("Health"), "not ready")},
+                }
+            },
+            "/predict": {
+                "post": {
+                    "summary": "Scores raw transactions (in order) or ready feature vectors",
+                    "requestBody": _request({"oneOf": [_ref("TransactionBatch"), _ref("FeatureBatch")]}),
+                    "responses": {
+                        "200": _json(_ref("PredictResponse"), "one prediction per item, in order"),
+                        **_errors(400, 413, 415, 503),
+                    },
+                }
+            },
+            "/feedback": {
+                "post": {
+                    "summary": "Confirmed labels of earlier transactions (they feed the terminal fraud risk)",
+                    "requestBody": _request(_ref("FeedbackBatch")),
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["applied"],
+                                "properties": {"applied": {"type": "integer", "minimum": 0}},
+                            },
+                            "how many labels were applied",
+                        ),
+                        **_errors(400, 413, 415, 503),
+                    },
+                }
+            },
+            "/model-info": {
+                "get": {
+                    "summary": "Family, features, training metrics, threshold and serving limits",
+                    "responses": {"200": _json({"type": "object"}, "model description"), **_errors(503)},
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "responses": {"200": _json({"type": "object"}, "OpenAPI 3.0 document")},
+                }
+            },
+        },
+        "components": {"schemas": _schemas(n_features)},
+    }
