@@ -1,0 +1,200 @@
+import { BinaryMissingError } from "../errors";
+import { maskSecrets } from "../mask";
+import { capture } from "./process";
+
+/** Who the credentials belong to (STS caller identity). */
+export interface CallerIdentity {
+  /** AWS account id. */
+  account: string;
+  /** ARN of the calling user or role. */
+  arn: string;
+}
+
+/** ECR login data without the password (the password is never handed out of the adapter). */
+export interface EcrAuthorization {
+  /** Registry endpoint, e.g. https://123456789012.dkr.ecr.us-east-1.amazonaws.com. */
+  proxyEndpoint: string;
+  /** User name for docker login (always "AWS" on real ECR). */
+  username: string;
+  /** When the token expires, as returned by the API. */
+  expiresAt: string;
+}
+
+/** The state of one ECS service. */
+export interface EcsServiceState {
+  /** ACTIVE, DRAINING or INACTIVE; MISSING when the service does not exist. */
+  status: string;
+  /** Tasks wanted. */
+  desired: number;
+  /** Tasks running. */
+  running: number;
+  /** Tasks starting. */
+  pending: number;
+  /** Rollout state of the primary deployment (COMPLETED, IN_PROGRESS, FAILED), when known. */
+  rollout?: string;
+  /** The latest service events, newest first. */
+  events: string[];
+}
+
+/** One CloudWatch log line. */
+export interface LogEvent {
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+  /** The log line. */
+  message: string;
+  /** Log stream it came from. */
+  stream: string;
+}
+
+/** An AWS call failed; `code` is the AWS error code (e.g. RepositoryNotFoundException) when known. */
+export class AwsError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = "AwsError";
+  }
+}
+
+/** The AWS calls the CLI makes. Tests replace it; the real one uses the AWS CLI. */
+export interface AwsAdapter {
+  /** Version of the AWS CLI, or undefined when it is not installed. */
+  cliVersion(): Promise<string | undefined>;
+  /** STS caller identity: proves the credentials work. */
+  callerIdentity(region: string): Promise<CallerIdentity>;
+  /** ECR authorization for the account's registry. */
+  ecrAuthorization(region: string): Promise<EcrAuthorization>;
+  /** Whether an ECR repository still exists. */
+  ecrRepositoryExists(region: string, name: string): Promise<boolean>;
+  /** State of an ECS service (status MISSING when it does not exist). */
+  ecsServiceState(region: string, cluster: string, service: string): Promise<EcsServiceState>;
+  /** Why the latest stopped tasks of a service stopped, newest first. */
+  stoppedTaskReasons(region: string, cluster: string, service: string, limit?: number): Promise<string[]>;
+  /** Log events of a group since a time (ms since epoch), oldest first. */
+  logEvents(region: string, group: string, sinceMs: number, limit: number): Promise<LogEvent[]>;
+  /** The EC2 serial console output of an instance. */
+  consoleOutput(region: string, instanceId: string): Promise<string>;
+}
+
+/** The AWS adapter backed by the `aws` command (v1 or v2); honours AWS_ENDPOINT_URL and profiles. */
+export class AwsCli implements AwsAdapter {
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly binary: string = env.DDS_AWS_BIN || "aws",
+  ) {}
+
+  async cliVersion(): Promise<string | undefined> {
+    try {
+      const result = await capture(this.binary, ["--version"], { env: this.env });
+      return /aws-cli\/(\S+)/.exec(`${result.stdout} ${result.stderr}`)?.[1];
+    } catch {
+      return undefined;
+    }
+  }
+
+  async callerIdentity(region: string): Promise<CallerIdentity> {
+    const data = (await this.call(region, ["sts", "get-caller-identity"])) as { Account: string; Arn: string };
+    return { account: data.Account, arn: data.Arn };
+  }
+
+  async ecrAuthorization(region: string): Promise<EcrAuthorization> {
+    const data = (await this.call(region, ["ecr", "get-authorization-token"])) as {
+      authorizationData: Array<{ authorizationToken: string; proxyEndpoint: string; expiresAt: string | number }>;
+    };
+    const first = data.authorizationData[0];
+    if (!first) throw new AwsError("ECR returned no authorization data");
+    const decoded = Buffer.from(first.authorizationToken, "base64").toString("utf8");
+    return { proxyEndpoint: first.proxyEndpoint, username: decoded.split(":")[0] ?? "", expiresAt: String(first.expiresAt) };
+  }
+
+  async ecrRepositoryExists(region: string, name: string): Promise<boolean> {
+    try {
+      await this.call(region, ["ecr", "describe-repositories", "--repository-names", name]);
+      return true;
+    } catch (error) {
+      if (error instanceof AwsError && error.code === "RepositoryNotFoundException") return false;
+      throw error;
+    }
+  }
+
+  async ecsServiceState(region: string, cluster: string, service: string): Promise<EcsServiceState> {
+    const data = (await this.call(region, ["ecs", "describe-services", "--cluster", cluster, "--services", service])) as {
+      services: Array<{
+        status: string;
+        desiredCount: number;
+        runningCount: number;
+        pendingCount: number;
+        events?: Array<{ message: string }>;
+        deployments?: Array<{ status: string; rolloutState?: string }>;
+      }>;
+    };
+    const found = data.services[0];
+    if (!found) return { status: "MISSING", desired: 0, running: 0, pending: 0, events: [] };
+    return {
+      status: found.status,
+      desired: found.desiredCount,
+      running: found.runningCount,
+      pending: found.pendingCount,
+      rollout: found.deployments?.find((d) => d.status === "PRIMARY")?.rolloutState,
+      events: (found.events ?? []).slice(0, 5).map((event) => event.message),
+    };
+  }
+
+  async stoppedTaskReasons(region: string, cluster: string, service: string, limit = 3): Promise<string[]> {
+    const list = (await this.call(region, [
+      "ecs", "list-tasks", "--cluster", cluster, "--service-name", service, "--desired-status", "STOPPED",
+    ])) as { taskArns: string[] };
+    if (list.taskArns.length === 0) return [];
+    const described = (await this.call(region, ["ecs", "describe-tasks", "--cluster", cluster, "--tasks", ...list.taskArns])) as {
+      tasks: Array<{ taskArn: string; stoppedReason?: string; stoppedAt?: string | number; containers?: Array<{ name: string; reason?: string; exitCode?: number }> }>;
+    };
+    return described.tasks
+      .sort((a, b) => Number(new Date(b.stoppedAt ?? 0)) - Number(new Date(a.stoppedAt ?? 0)))
+      .slice(0, limit)
+      .map((task) => {
+        const containers = (task.containers ?? [])
+          .filter((c) => c.reason || c.exitCode !== undefined)
+          .map((c) => `${c.name}: ${c.reason ?? `exit code ${c.exitCode}`}`);
+        const id = task.taskArn.split("/").pop();
+        return [`task ${id}: ${task.stoppedReason ?? "no reason given"}`, ...containers].join("; ");
+      });
+  }
+
+  async logEvents(region: string, group: string, sinceMs: number, limit: number): Promise<LogEvent[]> {
+    const data = (await this.call(region, [
+      "logs", "filter-log-events", "--log-group-name", group, "--start-time", String(Math.floor(sinceMs)),
+      "--max-items", String(limit),
+    ])) as { events?: Array<{ timestamp: number; message: string; logStreamName: string }> };
+    return (data.events ?? []).map((event) => ({ timestamp: event.timestamp, message: event.message, stream: event.logStreamName }));
+  }
+
+  async consoleOutput(region: string, instanceId: string): Promise<string> {
+    const data = (await this.call(region, ["ec2", "get-console-output", "--instance-id", instanceId])) as { Output?: string };
+    return data.Output ?? "";
+  }
+
+  /** Runs one AWS CLI call and parses its JSON; failures become AwsError with the AWS error code. */
+  private async call(region: string, args: string[]): Promise<unknown> {
+    const endpoint = this.env.AWS_ENDPOINT_URL ? ["--endpoint-url", this.env.AWS_ENDPOINT_URL] : [];
+    const result = await capture(this.binary, [...args, "--region", region, "--output", "json", ...endpoint], {
+      env: { ...this.env, AWS_PAGER: "" },
+    });
+    if (result.code !== 0) {
+      const text = maskSecrets(result.stderr.trim() || result.stdout.trim());
+      const code = /An error occurred \(([^)]+)\)/.exec(text)?.[1];
+      const lines = text.split("\n").filter((line) => line.trim() !== "");
+      throw new AwsError(lines[lines.length - 1] ?? `aws ${args.slice(0, 2).join(" ")} failed`, code);
+    }
+    try {
+      return result.stdout.trim() === "" ? {} : JSON.parse(result.stdout);
+    } catch {
+      throw new AwsError(`aws ${args.slice(0, 2).join(" ")} returned output that is not JSON`);
+    }
+  }
+}
+
+/** True when the error means the AWS CLI itself is missing. */
+export function isMissingBinary(error: unknown): boolean {
+  return error instanceof BinaryMissingError;
+}

@@ -1,0 +1,91 @@
+import * as fs from "fs";
+import * as path from "path";
+import { ARCHITECTURES, Architecture } from "../types";
+
+/** Where an app runs: one of the AWS architectures, or this machine. */
+export type Target = Architecture | "local";
+
+/** What a deployment folder holds. */
+export interface DeploymentInfo {
+  /** Absolute path of the folder. */
+  dir: string;
+  /** Where it deploys to. */
+  target: Target;
+  /** App name. */
+  app: string;
+  /** Resources in terraform.tfstate (0 when never applied or destroyed). */
+  resources: number;
+  /** Terraform outputs recorded in the state. */
+  outputs: Record<string, unknown>;
+  /** The region the folder was written for, when terraform.tfvars says. */
+  region?: string;
+  /** True when a terraform.tfstate file exists. */
+  hasState: boolean;
+}
+
+/** Folder name of a local run (AWS folders are named by deploymentDirName). */
+export function localDirName(app: string): string {
+  return `deployment_local_${app}`;
+}
+
+/** Splits "deployment_ecs_alb_flask-cnn-app" into target and app (longest target first: ecs_alb before ecs). */
+export function parseDeploymentDirName(name: string): { target: Target; app: string } | undefined {
+  if (!name.startsWith("deployment_")) return undefined;
+  const rest = name.slice("deployment_".length);
+  const targets: Target[] = [...ARCHITECTURES, "local"].sort((a, b) => b.length - a.length) as Target[];
+  const target = targets.find((candidate) => rest.startsWith(`${candidate}_`) && rest.length > candidate.length + 1);
+  return target ? { target, app: rest.slice(target.length + 1) } : undefined;
+}
+
+/** Reads resources and outputs from a terraform.tfstate text (version 4 format). */
+export function parseState(text: string): { resources: number; outputs: Record<string, unknown> } {
+  const state = JSON.parse(text) as {
+    resources?: Array<{ mode?: string; instances?: unknown[] }>;
+    outputs?: Record<string, { value: unknown }>;
+  };
+  const resources = (state.resources ?? []).filter((r) => r.mode !== "data").reduce((sum, r) => sum + (r.instances?.length ?? 1), 0);
+  const outputs = Object.fromEntries(Object.entries(state.outputs ?? {}).map(([key, output]) => [key, output.value]));
+  return { resources, outputs };
+}
+
+/** The `region = "..."` value of a terraform.tfvars text (or tfvars.json), if any. */
+export function parseRegion(text: string): string | undefined {
+  const json = /"region"\s*:\s*"([^"]+)"/.exec(text);
+  if (json) return json[1];
+  return /^\s*region\s*=\s*"([^"]+)"/m.exec(text)?.[1];
+}
+
+/** Reads one deployment folder. */
+export function readDeployment(dir: string): DeploymentInfo | undefined {
+  const parsed = parseDeploymentDirName(path.basename(dir));
+  if (!parsed || !fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return undefined;
+  const stateFile = path.join(dir, "terraform.tfstate");
+  const hasState = fs.existsSync(stateFile);
+  let state: { resources: number; outputs: Record<string, unknown> } = { resources: 0, outputs: {} };
+  if (hasState) {
+    try {
+      state = parseState(fs.readFileSync(stateFile, "utf8"));
+    } catch {
+      // a half-written state is reported as present with no resources; terraform itself will complain
+    }
+  }
+  const tfvars = ["terraform.tfvars", "terraform.tfvars.json"].map((file) => path.join(dir, file)).find((file) => fs.existsSync(file));
+  const region = tfvars ? parseRegion(fs.readFileSync(tfvars, "utf8")) : undefined;
+  return { dir, ...parsed, ...state, region, hasState };
+}
+
+/** Every deployment folder directly under the repository root, by name. */
+export function listDeployments(repoRoot: string): DeploymentInfo[] {
+  return fs
+    .readdirSync(repoRoot)
+    .filter((name) => name.startsWith("deployment_"))
+    .sort()
+    .map((name) => readDeployment(path.join(repoRoot, name)))
+    .filter((info): info is DeploymentInfo => info !== undefined);
+}
+
+/** An output as a string, or undefined when absent or not a string. */
+export function outputString(info: DeploymentInfo, key: string): string | undefined {
+  const value = info.outputs[key];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}

@@ -1,0 +1,126 @@
+import * as fs from "fs";
+import * as path from "path";
+import type { AppSpec } from "../types";
+import type { CliContext } from "./context";
+import { localDirName } from "./deployments";
+import { CliError, describeError, EXIT } from "./errors";
+import { waitForHealthy } from "./health";
+import { formatElapsed } from "./progress";
+
+/** How to run an app on this machine. */
+export interface ServeRequest {
+  /** The app. */
+  app: AppSpec;
+  /** Port on 127.0.0.1. */
+  port: number;
+  /** Block until Ctrl-C instead of running in the background. */
+  foreground: boolean;
+  /** How long to wait for /health. */
+  healthTimeoutMs: number;
+}
+
+/** Files of a local run, inside deployment_local_<app>/. */
+export function localFiles(repoRoot: string, app: string): { dir: string; pid: string; url: string; log: string } {
+  const dir = path.join(repoRoot, localDirName(app));
+  return { dir, pid: path.join(dir, "app.pid"), url: path.join(dir, "app.url"), log: path.join(dir, "serve.log") };
+}
+
+/** The pid recorded for a local run, if its file exists and holds a number. */
+export function recordedPid(repoRoot: string, app: string): number | undefined {
+  const file = localFiles(repoRoot, app).pid;
+  if (!fs.existsSync(file)) return undefined;
+  const pid = Number(fs.readFileSync(file, "utf8").trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** The gunicorn command line for an app (the same server the container runs, bound to loopback only). */
+export function gunicornArgs(repoRoot: string, app: AppSpec, port: number): string[] {
+  return ["-m", "gunicorn", "--chdir", path.join(repoRoot, app.path), "app:create_app()", "-b", `127.0.0.1:${port}`];
+}
+
+/** The last `count` lines of a file ("" when it does not exist). */
+function tail(file: string, count: number): string[] {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, "utf8").split("\n").filter((line) => line.trim() !== "").slice(-count);
+}
+
+/** Runs the app with its own Python environment; in the background it records a pid file and waits for /health. */
+export async function serveLocally(ctx: CliContext, request: ServeRequest): Promise<void> {
+  const { out, adapters } = ctx;
+  const { app, port } = request;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`--port must be 1-65535, not ${port}`, EXIT.usage);
+  const files = localFiles(ctx.repoRoot, app.name);
+  const running = recordedPid(ctx.repoRoot, app.name);
+  if (running !== undefined && adapters.local.isAlive(running)) {
+    const url = fs.existsSync(files.url) ? fs.readFileSync(files.url, "utf8").trim() : "";
+    out.out(`${app.name} is already running (pid ${running}) at ${url}. Stop it with: ./dynamic_deployment_system.sh stop --app ${app.name}`);
+    return;
+  }
+  fs.mkdirSync(files.dir, { recursive: true });
+  out.out(`Preparing the Python ${app.pythonVersion} environment for ${app.name} (created on first use)...`);
+  let python: string;
+  try {
+    python = await adapters.local.pythonFor(ctx.repoRoot, app.name, (line) => out.out(`  ${line}`));
+  } catch (error) {
+    throw new CliError(`could not prepare the Python environment: ${describeError(error)}`, EXIT.failed);
+  }
+  const args = gunicornArgs(ctx.repoRoot, app, port);
+  const appsDir = path.join(ctx.repoRoot, "apps");
+  const env = { ...ctx.env, PYTHONPATH: ctx.env.PYTHONPATH ? `${appsDir}${path.delimiter}${ctx.env.PYTHONPATH}` : appsDir };
+  const base = `http://127.0.0.1:${port}`;
+  const healthUrl = `${base}${app.healthPath}`;
+
+  if (request.foreground) {
+    out.out(`Serving ${app.name} at ${base} (Ctrl-C stops it)`);
+    const run = adapters.local.startForeground(python, args, ctx.repoRoot, env, (line) => out.out(line));
+    const stop = ctx.signals.onInterrupt(() => run.interrupt());
+    try {
+      const code = await run.done;
+      if (code !== 0 && code !== 130) throw new CliError(`the app exited with code ${code}`, EXIT.failed);
+    } finally {
+      stop();
+    }
+    return;
+  }
+
+  const started = ctx.clock.now();
+  const pid = adapters.local.startBackground(python, args, ctx.repoRoot, env, files.log);
+  fs.writeFileSync(files.pid, `${pid}\n`);
+  fs.writeFileSync(files.url, `${base}\n`);
+  out.out(`Started ${app.name} (pid ${pid}); waiting for ${healthUrl}...`);
+  const result = await waitForHealthy(adapters.http, ctx.clock, healthUrl, {
+    timeoutMs: request.healthTimeoutMs,
+    intervalMs: 500,
+    stillWorth: () => adapters.local.isAlive(pid),
+    onAttempt: (last, elapsed) => out.status(`[health] ${last}, ${formatElapsed(elapsed)} elapsed`),
+  });
+  if (!result.healthy) {
+    const died = !adapters.local.isAlive(pid);
+    await adapters.local.stop(pid, 5000);
+    fs.rmSync(files.pid, { force: true });
+    throw new CliError(
+      died
+        ? `${app.name} exited before answering ${healthUrl}`
+        : `${healthUrl} did not answer 200 within ${Math.round(request.healthTimeoutMs / 1000)}s (last: ${result.last}); stopped it`,
+      EXIT.failed,
+      [...tail(files.log, 15), `Full log: ${files.log}`],
+    );
+  }
+  out.out(`${app.name} is healthy after ${formatElapsed(ctx.clock.now() - started)}.`);
+  out.out(`URL: ${base}  (log: ${path.relative(ctx.repoRoot, files.log)})`);
+  out.out(`Stop it with: ./dynamic_deployment_system.sh stop --app ${app.name}`);
+}
+
+/** Stops a background local run; true when one was running. */
+export async function stopLocal(ctx: CliContext, app: string): Promise<boolean> {
+  const files = localFiles(ctx.repoRoot, app);
+  const pid = recordedPid(ctx.repoRoot, app);
+  if (pid === undefined || !ctx.adapters.local.isAlive(pid)) {
+    fs.rmSync(files.pid, { force: true });
+    return false;
+  }
+  const gone = await ctx.adapters.local.stop(pid, 10_000);
+  if (!gone) throw new CliError(`process ${pid} did not stop; kill it by hand (kill -9 ${pid})`, EXIT.failed);
+  fs.rmSync(files.pid, { force: true });
+  return true;
+}

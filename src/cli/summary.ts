@@ -1,0 +1,55 @@
+import { COST_DEFAULTS, CostEstimate, estimateCost, formatMoney, UnknownPriceError } from "../cost";
+import type { AppSpec } from "../types";
+import type { CliContext } from "./context";
+import type { Target } from "./deployments";
+import { CliError, EXIT } from "./errors";
+import { TARGET_LABELS } from "./labels";
+import type { DeployFlags } from "./options";
+
+/** The cost estimate for a target with the sizes the flags (or the app's defaults) give; undefined for local. */
+export function costFor(target: Target, app: AppSpec | undefined, flags: DeployFlags, region: string): CostEstimate | undefined {
+  if (target === "local") return undefined;
+  try {
+    return estimateCost({
+      arch: target,
+      region,
+      instanceType: flags.instanceType,
+      cpu: flags.cpu ?? app?.resources.cpu,
+      memory: flags.memory ?? app?.resources.memory,
+      tasks: target === "ecs_alb" ? (flags.min ?? flags.desired ?? COST_DEFAULTS.albTasks) : (flags.desired ?? COST_DEFAULTS.ecsTasks),
+    });
+  } catch (error) {
+    if (error instanceof UnknownPriceError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
+}
+
+/** "flask-cnn-app-py39   Python 3.9   deep-learning (cnn)": one app line in menus and lists. */
+export function appLine(app: AppSpec, width: number): string {
+  return `${app.name.padEnd(width)}  Python ${app.pythonVersion.padEnd(5)} ${app.type} (${app.modelFamily})`;
+}
+
+/** Prints what is about to happen and what it costs. */
+export function printSummary(ctx: CliContext, target: Target, app: AppSpec, flags: DeployFlags, region: string): void {
+  const { out } = ctx;
+  out.out("");
+  out.out("Summary");
+  out.out(`  App:            ${app.name} (Python ${app.pythonVersion}, ${app.type}, ${app.modelFamily})`);
+  out.out(`  Infrastructure: ${TARGET_LABELS[target]}`);
+  if (target === "local") {
+    out.out(`  Where:          http://127.0.0.1:${app.port} on this machine`);
+    out.out("  Estimated cost: $0.00 (no AWS resources)");
+    return;
+  }
+  out.out(`  Region:         ${region}`);
+  out.out(`  Image:          ${flags.imageUri ?? `built from ${app.path}/Dockerfile and pushed to a new ECR repository`}`);
+  const estimate = costFor(target, app, flags, region);
+  if (estimate) {
+    const sizes = estimate.lines[0] ? `${estimate.lines[0].quantity}` : "";
+    out.out(`  Size:           ${sizes}`);
+    out.out(
+      `  Estimated cost: ${formatMoney(estimate.perDay)}/day, ${formatMoney(estimate.perMonth)}/month (prices of ${estimate.pricesAsOf}; \`cost\` shows the breakdown and assumptions)`,
+    );
+  }
+  out.out("");
+}
