@@ -1,0 +1,148 @@
+"""What a deployment must have created, checked through the AWS API (boto3 against moto), one function per part."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from inventory import client
+
+DEFAULT_LOG_RETENTION_DAYS = 14
+"""The stacks' default log_retention_days (src/stacks/variables.ts)."""
+
+
+def state_outputs(folder: Path) -> dict[str, Any]:
+    """The outputs recorded in a deployment folder's terraform.tfstate."""
+    state = json.loads((folder / "terraform.tfstate").read_text())
+    return {name: output["value"] for name, output in state.get("outputs", {}).items()}
+
+
+def _tag_filters(app: str, architecture: str) -> list[dict[str, Any]]:
+    return [{"Name": "tag:app", "Values": [app]}, {"Name": "tag:architecture", "Values": [architecture]}]
+
+
+def expect_network(endpoint: str, app: str, architecture: str) -> str:
+    """One tagged VPC with public subnets in at least two AZs; returns the VPC id."""
+    ec2 = client(endpoint, "ec2")
+    vpcs = ec2.describe_vpcs(Filters=_tag_filters(app, architecture))["Vpcs"]
+    assert len(vpcs) == 1, f"expected one VPC tagged for {architecture}/{app}, found {len(vpcs)}"
+    vpc_id = vpcs[0]["VpcId"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+    zones = {subnet["AvailabilityZone"] for subnet in subnets}
+    assert len(zones) >= 2, f"subnets of {vpc_id} span {sorted(zones)}, need two AZs"
+    gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]
+    assert gateways, f"{vpc_id} has no internet gateway, so its public subnets are not public"
+    return vpc_id
+
+
+def expect_ec2(endpoint: str, outputs: dict[str, Any]) -> None:
+    """The instance requires IMDSv2, boots from an encrypted root volume and holds the Elastic IP of the outputs."""
+    ec2 = client(endpoint, "ec2")
+    instance_id = outputs["instance_id"]
+    instance = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
+    assert instance["State"]["Name"] == "running"
+    assert instance["MetadataOptions"]["HttpTokens"] == "required", "IMDSv2 is not required"
+    root = next(m for m in instance["BlockDeviceMappings"] if m["DeviceName"] == instance["RootDeviceName"])
+    volume = ec2.describe_volumes(VolumeIds=[root["Ebs"]["VolumeId"]])["Volumes"][0]
+    assert volume["Encrypted"] is True, "root volume is not encrypted"
+    assert volume["Size"] >= 8
+    addresses = ec2.describe_addresses(Filters=[{"Name": "instance-id", "Values": [instance_id]}])["Addresses"]
+    assert [a["PublicIp"] for a in addresses] == [outputs["public_ip"]], "Elastic IP not associated with the instance"
+    assert outputs["app_url"] == f"http://{outputs['public_ip']}:{outputs['app_port']}"
+
+
+def expect_logs_and_repository(endpoint: str, outputs: dict[str, Any]) -> None:
+    """The log group keeps logs for the default retention; the ECR repository scans on push."""
+    groups = client(endpoint, "logs").describe_log_groups(logGroupNamePrefix=outputs["log_group_name"])["logGroups"]
+    assert [(g["logGroupName"], g.get("retentionInDays")) for g in groups] == [
+        (outputs["log_group_name"], DEFAULT_LOG_RETENTION_DAYS)
+    ]
+    repository_name = outputs["ecr_repository_url"].split("/", 1)[1]
+    repositories = client(endpoint, "ecr").describe_repositories(repositoryNames=[repository_name])["repositories"]
+    assert repositories[0]["imageScanningConfiguration"]["scanOnPush"] is True
+
+
+def expect_ecs(endpoint: str, outputs: dict[str, Any], image_uri: str, public_ip: bool) -> dict[str, Any]:
+    """Cluster, Fargate service and task definition running `image_uri` with logs and a health check; returns the service."""
+    ecs = client(endpoint, "ecs")
+    clusters = ecs.describe_clusters(clusters=[outputs["cluster_name"]])["clusters"]
+    assert [c["status"] for c in clusters] == ["ACTIVE"]
+    services = ecs.describe_services(cluster=outputs["cluster_name"], services=[outputs["service_name"]])["services"]
+    assert len(services) == 1 and services[0]["status"] == "ACTIVE"
+    service = services[0]
+    assert service["launchType"] == "FARGATE"
+    network = service["networkConfiguration"]["awsvpcConfiguration"]
+    assert network["assignPublicIp"] == ("ENABLED" if public_ip else "DISABLED")
+    assert len(network["subnets"]) >= 2 and network["securityGroups"]
+
+    task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    assert task["networkMode"] == "awsvpc" and "FARGATE" in task["requiresCompatibilities"]
+    assert task["executionRoleArn"] and task["taskRoleArn"]
+    (container,) = task["containerDefinitions"]
+    assert container["image"] == image_uri
+    assert [m["containerPort"] for m in container["portMappings"]] == [outputs["app_port"]]
+    assert outputs["health_path"] in " ".join(container["healthCheck"]["command"])
+    log_options = container["logConfiguration"]["options"]
+    assert container["logConfiguration"]["logDriver"] == "awslogs"
+    assert log_options["awslogs-group"] == outputs["log_group_name"]
+    return service
+
+
+def expect_alb(endpoint: str, outputs: dict[str, Any], service: dict[str, Any]) -> None:
+    """Internet-facing ALB in two AZs, listener 80 forwarding to an ip target group whose health check is the app's."""
+    elbv2 = client(endpoint, "elbv2")
+    balancers = [lb for lb in elbv2.describe_load_balancers()["LoadBalancers"] if lb["DNSName"] == outputs["alb_dns_name"]]
+    assert len(balancers) == 1
+    alb = balancers[0]
+    assert alb["Type"] == "application" and alb["Scheme"] == "internet-facing"
+    assert len({zone["ZoneName"] for zone in alb["AvailabilityZones"]}) >= 2
+    attributes = {a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=alb["LoadBalancerArn"])["Attributes"]}
+    assert attributes.get("deletion_protection.enabled") == "false"
+
+    listeners = elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
+    assert [(lst["Port"], lst["Protocol"]) for lst in listeners] == [(80, "HTTP")]
+    (action,) = listeners[0]["DefaultActions"]
+    assert action["Type"] == "forward"
+
+    group = elbv2.describe_target_groups(TargetGroupArns=[action["TargetGroupArn"]])["TargetGroups"][0]
+    assert group["TargetType"] == "ip" and group["Port"] == outputs["app_port"]
+    assert group["HealthCheckPath"] == outputs["health_path"]
+    assert group["HealthCheckIntervalSeconds"] == 30
+    assert group["Matcher"]["HttpCode"] == "200"
+    assert [lb["targetGroupArn"] for lb in service["loadBalancers"]] == [group["TargetGroupArn"]]
+    assert outputs["app_url"].startswith(f"http://{alb['DNSName']}")
+
+
+def expect_autoscaling(endpoint: str, outputs: dict[str, Any]) -> None:
+    """A scalable target of 2..10 tasks on the service with a CPU target-tracking policy."""
+    scaling = client(endpoint, "application-autoscaling")
+    resource_id = f"service/{outputs['cluster_name']}/{outputs['service_name']}"
+    targets = scaling.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource_id])["ScalableTargets"]
+    assert [(t["MinCapacity"], t["MaxCapacity"], t["ScalableDimension"]) for t in targets] == [
+        (2, 10, "ecs:service:DesiredCount")
+    ]
+    policies = scaling.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=resource_id)["ScalingPolicies"]
+    assert [p["PolicyType"] for p in policies] == ["TargetTrackingScaling"]
+    tracking = policies[0]["TargetTrackingScalingPolicyConfiguration"]
+    assert tracking["PredefinedMetricSpecification"]["PredefinedMetricType"] == "ECSServiceAverageCPUUtilization"
+    assert tracking["ScaleOutCooldown"] > 0 and tracking["ScaleInCooldown"] > 0
+
+
+def planned_ecs_service(plan: dict[str, Any]) -> dict[str, Any]:
+    """The aws_ecs_service's planned values in a `terraform show -json` plan (settings moto does not keep)."""
+    resources = plan["planned_values"]["root_module"].get("resources", [])
+    services = [r["values"] for r in resources if r["type"] == "aws_ecs_service" and r["mode"] == "managed"]
+    assert len(services) == 1, f"expected one aws_ecs_service in the plan, found {len(services)}"
+    return services[0]
+
+
+def drifted_attributes(plan: dict[str, Any]) -> list[str]:
+    """'<address>.<attribute>' for every planned update: on a fresh deployment, what moto did not keep."""
+    drift = []
+    for change in plan.get("resource_changes", []):
+        if change["change"]["actions"] != ["update"]:
+            continue
+        before, after = change["change"]["before"] or {}, change["change"]["after"] or {}
+        drift += [f"{change['address']}.{key}" for key in sorted(after) if before.get(key) != after.get(key)]
+    return drift
