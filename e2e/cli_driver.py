@@ -16,6 +16,9 @@ from terraform_cli import REPO_ROOT
 ENTRY = REPO_ROOT / "dynamic_deployment_system.sh"
 """The CLI a person runs; the e2e goes through it, not around it."""
 
+IMAGE_URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-e2e:1.0"
+"""An image that need not exist: moto never pulls it, and --image-uri skips the Docker build."""
+
 COMMAND_TIMEOUT_SECONDS = 600
 """A deploy that takes longer than this against moto is hung (a trial took about 90 s)."""
 
@@ -97,12 +100,17 @@ class DeploymentCli:
         write_override(folder, self.endpoint)
         return self.run(
             "deploy",
-            "--arch", cli_arch(architecture),
-            "--app", app,
-            "--image-uri", image_uri,
-            "--region", REGION,
+            "--arch",
+            cli_arch(architecture),
+            "--app",
+            app,
+            "--image-uri",
+            image_uri,
+            "--region",
+            REGION,
             "--yes",
-            "--health-timeout", "0",
+            "--health-timeout",
+            "0",
             *extra,
         )
 

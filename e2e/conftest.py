@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from cli_driver import DeploymentCli
 from moto_harness import aws_env, moto_server
 from timings import Timings
 
@@ -26,6 +27,12 @@ def moto_endpoint() -> Iterator[str]:
 def aws(moto_endpoint: str) -> dict[str, str]:
     """Environment variables that aim every AWS client at moto with fake credentials."""
     return aws_env(moto_endpoint)
+
+
+@pytest.fixture(scope="session")
+def cli(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str, aws: dict[str, str]) -> DeploymentCli:
+    """The product's CLI, rooted in a scratch folder (each test deploys a different app, so folders never clash)."""
+    return DeploymentCli(tmp_path_factory.mktemp("dds-root"), moto_endpoint, aws)
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,9 @@ def expect_network(endpoint: str, app: str, architecture: str) -> str:
     subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
     zones = {subnet["AvailabilityZone"] for subnet in subnets}
     assert len(zones) >= 2, f"subnets of {vpc_id} span {sorted(zones)}, need two AZs"
-    gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]
+    gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])[
+        "InternetGateways"
+    ]
     assert gateways, f"{vpc_id} has no internet gateway, so its public subnets are not public"
     return vpc_id
 
@@ -64,7 +66,7 @@ def expect_logs_and_repository(endpoint: str, outputs: dict[str, Any]) -> None:
 
 
 def expect_ecs(endpoint: str, outputs: dict[str, Any], image_uri: str, public_ip: bool) -> dict[str, Any]:
-    """Cluster, Fargate service and task definition running `image_uri` with logs and a health check; returns the service."""
+    """Cluster, Fargate service and task definition (image, logs, health check) are as deployed; returns the service."""
     ecs = client(endpoint, "ecs")
     clusters = ecs.describe_clusters(clusters=[outputs["cluster_name"]])["clusters"]
     assert [c["status"] for c in clusters] == ["ACTIVE"]
@@ -92,12 +94,17 @@ def expect_ecs(endpoint: str, outputs: dict[str, Any], image_uri: str, public_ip
 def expect_alb(endpoint: str, outputs: dict[str, Any], service: dict[str, Any]) -> None:
     """Internet-facing ALB in two AZs, listener 80 forwarding to an ip target group whose health check is the app's."""
     elbv2 = client(endpoint, "elbv2")
-    balancers = [lb for lb in elbv2.describe_load_balancers()["LoadBalancers"] if lb["DNSName"] == outputs["alb_dns_name"]]
+    balancers = [
+        lb for lb in elbv2.describe_load_balancers()["LoadBalancers"] if lb["DNSName"] == outputs["alb_dns_name"]
+    ]
     assert len(balancers) == 1
     alb = balancers[0]
     assert alb["Type"] == "application" and alb["Scheme"] == "internet-facing"
     assert len({zone["ZoneName"] for zone in alb["AvailabilityZones"]}) >= 2
-    attributes = {a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=alb["LoadBalancerArn"])["Attributes"]}
+    attributes = {
+        a["Key"]: a["Value"]
+        for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=alb["LoadBalancerArn"])["Attributes"]
+    }
     assert attributes.get("deletion_protection.enabled") == "false"
 
     listeners = elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]

@@ -1,4 +1,4 @@
-"""Lists, through the AWS API (boto3 against moto), everything a deployment can create, to prove what exists and what is left."""
+"""Lists through the AWS API (boto3 against moto) everything a deployment can create: what exists, what is left."""
 
 from __future__ import annotations
 
@@ -30,8 +30,14 @@ def _ec2(endpoint: str) -> list[Resource]:
     found: list[Resource] = []
     found += [("vpc", v["VpcId"]) for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")]
     found += [("subnet", s["SubnetId"]) for s in ec2.describe_subnets()["Subnets"] if not s.get("DefaultForAz")]
-    found += [("security-group", g["GroupId"]) for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default"]
-    found += [("internet-gateway", g["InternetGatewayId"]) for g in ec2.describe_internet_gateways()["InternetGateways"]]
+    found += [
+        ("security-group", g["GroupId"])
+        for g in ec2.describe_security_groups()["SecurityGroups"]
+        if g["GroupName"] != "default"
+    ]
+    found += [
+        ("internet-gateway", g["InternetGatewayId"]) for g in ec2.describe_internet_gateways()["InternetGateways"]
+    ]
     found += [("elastic-ip", a["AllocationId"]) for a in ec2.describe_addresses()["Addresses"]]
     found += [("key-pair", k["KeyName"]) for k in ec2.describe_key_pairs()["KeyPairs"]]
     for reservation in ec2.describe_instances()["Reservations"]:
@@ -60,15 +66,25 @@ def _ecs(endpoint: str) -> list[Resource]:
 def _others(endpoint: str) -> list[Resource]:
     found: list[Resource] = []
     found += [("log-group", g["logGroupName"]) for g in client(endpoint, "logs").describe_log_groups()["logGroups"]]
-    found += [("ecr-repository", r["repositoryName"]) for r in client(endpoint, "ecr").describe_repositories()["repositories"]]
+    found += [
+        ("ecr-repository", r["repositoryName"]) for r in client(endpoint, "ecr").describe_repositories()["repositories"]
+    ]
     elbv2 = client(endpoint, "elbv2")
     found += [("load-balancer", lb["LoadBalancerArn"]) for lb in elbv2.describe_load_balancers()["LoadBalancers"]]
     found += [("target-group", tg["TargetGroupArn"]) for tg in elbv2.describe_target_groups()["TargetGroups"]]
     scaling = client(endpoint, "application-autoscaling")
-    found += [("scalable-target", t["ResourceId"]) for t in scaling.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]]
-    found += [("scaling-policy", p["PolicyARN"]) for p in scaling.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]]
+    found += [
+        ("scalable-target", t["ResourceId"])
+        for t in scaling.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+    ]
+    found += [
+        ("scaling-policy", p["PolicyARN"])
+        for p in scaling.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]
+    ]
     iam = client(endpoint, "iam")
-    found += [("iam-role", r["RoleName"]) for r in iam.list_roles()["Roles"] if not r["Path"].startswith("/aws-service-role/")]
+    found += [
+        ("iam-role", r["RoleName"]) for r in iam.list_roles()["Roles"] if not r["Path"].startswith("/aws-service-role/")
+    ]
     found += [("instance-profile", p["InstanceProfileName"]) for p in iam.list_instance_profiles()["InstanceProfiles"]]
     found += [("iam-policy", p["Arn"]) for p in iam.list_policies(Scope="Local")["Policies"]]
     return found

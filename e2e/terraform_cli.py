@@ -22,9 +22,7 @@ def cli_config_file() -> str:
     """
     module = REPO_ROOT / "dist" / "src" / "terraform" / "cli-config.js"
     script = f"process.stdout.write(require({json.dumps(str(module))}).ensureTerraformCliConfig(process.argv[1]).file)"
-    result = subprocess.run(
-        ["node", "-e", script, str(REPO_ROOT)], capture_output=True, text=True, check=True
-    )
+    result = subprocess.run(["node", "-e", script, str(REPO_ROOT)], capture_output=True, text=True, check=True)
     return result.stdout.strip()
 
 
@@ -45,7 +43,9 @@ def terraform(folder: Path, env: dict[str, str], *args: str, check: bool = True)
         [TERRAFORM, *args], cwd=folder, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
     )
     if check and result.returncode != 0:
-        raise AssertionError(f"terraform {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"terraform {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 

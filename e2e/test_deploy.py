@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_driver import DeploymentCli
+from cli_driver import IMAGE_URI, DeploymentCli
 from expectations import (
     drifted_attributes,
     expect_alb,
@@ -22,9 +22,6 @@ from inventory import inventory, left_over
 from terraform_cli import planned_values, terraform_env
 from timings import Timings
 
-IMAGE_URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-e2e:1.0"
-"""An image that need not exist: moto never pulls it, and --image-uri skips the Docker build."""
-
 CASES = {
     "ec2": "flask-logreg-app",
     "ecs": "flask-lgbm-app_py39",
@@ -34,12 +31,6 @@ CASES = {
 
 MOTO_DRIFT = {"deployment_circuit_breaker", "health_check_grace_period_seconds"}
 """ECS service settings moto does not store: a plan after apply wants to set them again."""
-
-
-@pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str, aws: dict[str, str]) -> DeploymentCli:
-    """The CLI rooted in a scratch folder for this module."""
-    return DeploymentCli(tmp_path_factory.mktemp("dds-root"), moto_endpoint, aws)
 
 
 def _expect_planned_ecs_settings(folder: Path, aws: dict[str, str], architecture: str) -> None:
@@ -54,7 +45,9 @@ def _expect_planned_ecs_settings(folder: Path, aws: dict[str, str], architecture
 
 
 @pytest.mark.parametrize("architecture", list(CASES))
-def test_deploy_then_destroy(architecture: str, cli: DeploymentCli, moto_endpoint: str, aws: dict[str, str], timings: Timings) -> None:
+def test_deploy_then_destroy(
+    architecture: str, cli: DeploymentCli, moto_endpoint: str, aws: dict[str, str], timings: Timings
+) -> None:
     app = CASES[architecture]
     label = f"{architecture} ({app})"
     baseline = inventory(moto_endpoint)

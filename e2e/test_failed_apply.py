@@ -5,23 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
-from cli_driver import DeploymentCli
+from cli_driver import IMAGE_URI, DeploymentCli
 from inventory import client, inventory, left_over
 from terraform_cli import state_addresses, terraform, terraform_env
 from timings import Timings
 
 APP = "flask-stacking-app"
-IMAGE_URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-e2e:1.0"
 MISSING_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-"""A certificate that does not exist: the HTTPS listener is rejected after the VPC, ALB and cluster exist (as on AWS)."""
-
-
-@pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str, aws: dict[str, str]) -> DeploymentCli:
-    """The CLI rooted in a scratch folder for this module."""
-    return DeploymentCli(tmp_path_factory.mktemp("dds-root-failing"), moto_endpoint, aws)
+"""A certificate that does not exist: the HTTPS listener is rejected once the VPC, ALB and cluster exist."""
 
 
 def _log_path(output: str) -> Path:
@@ -30,7 +21,9 @@ def _log_path(output: str) -> Path:
     return Path(match.group(1))
 
 
-def test_half_applied_deployment_fails_cleanly_and_destroys(cli: DeploymentCli, moto_endpoint: str, aws: dict[str, str], timings: Timings) -> None:
+def test_half_applied_deployment_fails_cleanly_and_destroys(
+    cli: DeploymentCli, moto_endpoint: str, aws: dict[str, str], timings: Timings
+) -> None:
     baseline = inventory(moto_endpoint)
     folder = cli.folder("ecs_alb", APP)
 
@@ -55,7 +48,12 @@ def test_half_applied_deployment_fails_cleanly_and_destroys(cli: DeploymentCli, 
     assert "to destroy" in plan.stdout and not re.search(r"[1-9]\d* to destroy", plan.stdout), plan.stdout
 
     destroyed = cli.destroy("ecs_alb", APP)
-    timings.record(f"ecs_alb ({APP}), bad certificate", "destroy", destroyed.seconds, "ok" if destroyed.code == 0 else f"exit {destroyed.code}")
+    timings.record(
+        f"ecs_alb ({APP}), bad certificate",
+        "destroy",
+        destroyed.seconds,
+        "ok" if destroyed.code == 0 else f"exit {destroyed.code}",
+    )
     assert destroyed.code == 0, destroyed.describe()
     assert state_addresses(folder, env) == []
     assert left_over(moto_endpoint, baseline) == []

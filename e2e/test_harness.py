@@ -14,7 +14,9 @@ FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
 
 
 def test_override_covers_every_alias_and_service() -> None:
-    text = 'provider "aws" {\n  region = "eu-west-1"\n}\nprovider "aws" {\n  alias = "east"\n  region = "us-east-1"\n}\n'
+    text = (
+        'provider "aws" {\n  region = "eu-west-1"\n}\nprovider "aws" {\n  alias = "east"\n  region = "us-east-1"\n}\n'
+    )
     aliases = provider_aliases(text)
     assert aliases == [None, "east"]
     rendered = render_override("http://127.0.0.1:1234", aliases)
@@ -25,7 +27,9 @@ def test_override_covers_every_alias_and_service() -> None:
     assert "max_retries                 = 2" in rendered
 
 
-def test_minimal_configuration_applies_and_destroys(tmp_path: Path, moto_endpoint: str, aws: dict[str, str], timings: Timings) -> None:
+def test_minimal_configuration_applies_and_destroys(
+    tmp_path: Path, moto_endpoint: str, aws: dict[str, str], timings: Timings
+) -> None:
     folder = tmp_path / "minimal"
     shutil.copytree(FIXTURE, folder)
     write_override(folder, moto_endpoint)

@@ -35,5 +35,7 @@ class Timings:
             return "(no applies or destroys ran)"
         width = max(len(what) for what, *_ in self.rows)
         lines = [f"{'deployment':<{width}}  {'step':<8} {'seconds':>8}  outcome"]
-        lines += [f"{what:<{width}}  {step:<8} {seconds:>8.1f}  {outcome}" for what, step, seconds, outcome in self.rows]
+        lines += [
+            f"{what:<{width}}  {step:<8} {seconds:>8.1f}  {outcome}" for what, step, seconds, outcome in self.rows
+        ]
         return "\n".join(lines)
