@@ -1,0 +1,202 @@
+import * as fs from "fs";
+import * as path from "path";
+import { UnknownVariableError, writeDeploymentFolder } from "../deployment-folder";
+import { ensureTerraformCliConfig } from "../terraform/cli-config";
+import type { AppSpec, Architecture } from "../types";
+import type { CliContext } from "./context";
+import { outputString, readDeployment } from "./deployments";
+import { CliError, describeError, EXIT } from "./errors";
+import { flagOfVariable } from "./options";
+import { waitForHealthy } from "./health";
+import { commandHint, TARGET_LABELS } from "./labels";
+import { deployPrerequisites } from "./prerequisites";
+import { formatElapsed } from "./progress";
+import { runTerraformStep } from "./terraform-step";
+
+/** One AWS deployment to plan or apply. */
+export interface DeployRequest {
+  /** The app. */
+  app: AppSpec;
+  /** The architecture. */
+  arch: Architecture;
+  /** AWS region. */
+  region: string;
+  /** A pushed image to run instead of building the app's Dockerfile. */
+  imageUri?: string;
+  /** Terraform variables for terraform.tfvars. */
+  variables: Record<string, string | number | boolean>;
+  /** How long to wait for the health check after apply. */
+  healthTimeoutMs: number;
+  /** Stop after the plan (the `plan` command). */
+  planOnly?: boolean;
+}
+
+/** "20251126-083000" in UTC, for log file names that sort by time. */
+export function timestamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+}
+
+/** The environment terraform runs with: the project's CLI config (provider mirror), no prompts, TF_LOG untouched. */
+export function terraformEnv(ctx: CliContext): NodeJS.ProcessEnv {
+  const config = ensureTerraformCliConfig(ctx.repoRoot, ctx.env);
+  return { ...ctx.env, TF_CLI_CONFIG_FILE: config.file, TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+}
+
+/**
+ * Prepares and (unless planOnly) applies one deployment, then waits until the app is healthy.
+ * Missing prerequisites still leave a complete, plan-ready folder and end with EXIT.prepared.
+ */
+export async function deployToAws(ctx: CliContext, request: DeployRequest): Promise<void> {
+  const { out, clock } = ctx;
+  const { app, arch } = request;
+  const started = clock.now();
+  out.out(`Checking prerequisites for ${TARGET_LABELS[arch]} in ${request.region}...`);
+  const missing = await deployPrerequisites(ctx, request.region, request.imageUri === undefined);
+
+  const folder = writeFolder(ctx, request);
+  const dirName = path.relative(ctx.repoRoot, folder.dir) || folder.dir;
+  out.out(`Wrote ${dirName}/ (${folder.files.map((file) => path.basename(file)).join(", ")})`);
+
+  const again = commandHint(request.planOnly ? "plan" : "deploy", arch, app.name, request.imageUri ? `--image-uri ${request.imageUri}` : "");
+  if (missing.length > 0) {
+    throw new CliError(`prepared ${dirName}/ but did not deploy: ${missing.length} prerequisite(s) missing`, EXIT.prepared, [
+      ...missing.map((item) => `missing: ${item.what} -> ${item.fix}`),
+      "Nothing was created in AWS. The folder is complete Terraform: review or edit it, then run",
+      `  ${again}`,
+      `  (or by hand: cd ${dirName} && terraform init && terraform apply)`,
+    ]);
+  }
+
+  const untee = out.tee(path.join(folder.dir, `deploy_${timestamp(started)}.log`));
+  try {
+    const env = terraformEnv(ctx);
+    const hints = [
+      `Resume: ${commandHint("deploy", arch, app.name)}`,
+      `Remove what was created: ${commandHint("destroy", arch, app.name)}`,
+    ];
+    await runTerraformStep(ctx, { label: "init", args: ["init", "-input=false", "-no-color"], dir: folder.dir, env, interruptHints: hints });
+    const plan = await runTerraformStep(ctx, {
+      label: "plan",
+      args: ["plan", "-input=false", "-no-color", "-out=tfplan"],
+      dir: folder.dir,
+      env,
+      interruptHints: hints,
+    });
+    if (request.planOnly) {
+      out.out(`Plan saved to ${dirName}/tfplan (${plan.total ?? 0} resource changes). Apply it with:`);
+      out.out(`  ${commandHint("deploy", arch, app.name)}`);
+      return;
+    }
+    try {
+      await runTerraformStep(ctx, {
+        label: "apply",
+        args: ["apply", "-input=false", "-no-color", "tfplan"],
+        dir: folder.dir,
+        env,
+        total: plan.total,
+        interruptHints: hints,
+      });
+    } catch (error) {
+      if (error instanceof CliError && error.exitCode === EXIT.failed && arch !== "ec2") {
+        throw new CliError(error.message, error.exitCode, [...error.details, ...(await ecsDiagnosis(ctx, folder.dir, request.region))]);
+      }
+      throw error;
+    }
+    await confirmHealthy(ctx, request, folder.dir);
+    out.out(`Deployed ${app.name} on ${TARGET_LABELS[arch]} in ${formatElapsed(clock.now() - started)}.`);
+    out.out(`Logs: ${commandHint("logs", arch, app.name)}`);
+    out.out(`Remove it (stops the costs): ${commandHint("destroy", arch, app.name)}`);
+  } finally {
+    untee();
+  }
+}
+
+/** Writes the deployment folder; a flag that does not apply to the architecture is a usage error naming the flag. */
+function writeFolder(ctx: CliContext, request: DeployRequest): { dir: string; files: string[] } {
+  try {
+    return writeDeploymentFolder({
+      repoRoot: ctx.repoRoot,
+      app: request.app,
+      arch: request.arch,
+      imageUri: request.imageUri,
+      variables: request.variables,
+      region: request.region,
+    });
+  } catch (error) {
+    if (error instanceof UnknownVariableError) {
+      const flags = error.unknown.map(flagOfVariable).join(", ");
+      throw new CliError(`${flags} does not apply to ${TARGET_LABELS[request.arch]}`, EXIT.usage);
+    }
+    throw error;
+  }
+}
+
+/** Polls the health URL from the outputs; an unhealthy app is a failure with the reasons found. */
+async function confirmHealthy(ctx: CliContext, request: DeployRequest, dir: string): Promise<void> {
+  const info = readDeployment(dir);
+  const base = info ? outputString(info, "app_url") : undefined;
+  if (!base) throw new CliError("apply finished but the state has no app_url output", EXIT.failed, [`Check ${dir}/terraform.log`]);
+  const url = `${base.replace(/\/$/, "")}${request.app.healthPath}`;
+  if (request.healthTimeoutMs <= 0) {
+    ctx.out.out(`URL: ${base} (health check skipped: --health-timeout 0; check ${url} yourself)`);
+    return;
+  }
+  ctx.out.out(`Waiting for ${url} (up to ${Math.round(request.healthTimeoutMs / 1000)}s)...`);
+  let lastReport = 0;
+  const result = await waitForHealthy(ctx.adapters.http, ctx.clock, url, {
+    timeoutMs: request.healthTimeoutMs,
+    intervalMs: 10_000,
+    onAttempt: (last, elapsed) => {
+      ctx.out.status(`[health] ${last}, ${formatElapsed(elapsed)} elapsed`);
+      if (!ctx.out.isTTY && elapsed - lastReport >= 60_000) {
+        lastReport = elapsed;
+        ctx.out.out(`  still waiting: ${last} (${formatElapsed(elapsed)})`);
+      }
+    },
+  });
+  if (!result.healthy) {
+    const diagnosis = request.arch === "ec2" ? [] : await ecsDiagnosis(ctx, dir, request.region);
+    throw new CliError(`${url} did not become healthy within ${Math.round(request.healthTimeoutMs / 1000)}s (last answer: ${result.last})`, EXIT.failed, [
+      ...diagnosis,
+      `The resources are still there. Logs: ${commandHint("logs", request.arch, request.app.name)}`,
+      `Remove them: ${commandHint("destroy", request.arch, request.app.name)}`,
+    ]);
+  }
+  ctx.out.out(`Healthy: ${url}`);
+  ctx.out.out(`URL: ${base}`);
+}
+
+/** The ECS service of a deployment folder, from its state (present even when apply failed half-way). */
+export function ecsServiceOf(dir: string): { cluster: string; service: string } | undefined {
+  const file = path.join(dir, "terraform.tfstate");
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const state = JSON.parse(fs.readFileSync(file, "utf8")) as {
+      resources?: Array<{ type: string; mode?: string; instances?: Array<{ attributes?: { name?: string; cluster?: string } }> }>;
+    };
+    const attributes = state.resources?.find((r) => r.type === "aws_ecs_service" && r.mode !== "data")?.instances?.[0]?.attributes;
+    if (!attributes?.name || !attributes.cluster) return undefined;
+    return { cluster: attributes.cluster.split("/").pop() ?? attributes.cluster, service: attributes.name };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lines explaining an ECS failure: service state, latest events, why the last tasks stopped. */
+export async function ecsDiagnosis(ctx: CliContext, dir: string, region: string): Promise<string[]> {
+  const service = ecsServiceOf(dir);
+  if (!service) return [];
+  try {
+    const [state, reasons] = await Promise.all([
+      ctx.adapters.aws.ecsServiceState(region, service.cluster, service.service),
+      ctx.adapters.aws.stoppedTaskReasons(region, service.cluster, service.service, 3),
+    ]);
+    return [
+      `ECS service ${service.service}: ${state.status}, ${state.running}/${state.desired} running, ${state.pending} pending${state.rollout ? `, rollout ${state.rollout}` : ""}`,
+      ...state.events.slice(0, 3).map((event) => `  event: ${event}`),
+      ...(reasons.length > 0 ? reasons.map((reason) => `  stopped ${reason}`) : ["  no stopped tasks recorded"]),
+    ];
+  } catch (error) {
+    return [`(could not read the ECS service state: ${describeError(error)})`];
+  }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/** Process entry of the CLI: wires the real terminal, stdin and adapters to runCli and sets the exit code. */
+import * as path from "path";
+import { realContext } from "./context";
+import { StreamLineInput, StreamOutput } from "./io";
+import { runCli } from "./main";
+import { secretsFromEnv } from "./mask";
+
+const repoRoot = process.env.DDS_REPO_ROOT ? path.resolve(process.env.DDS_REPO_ROOT) : path.resolve(__dirname, "..", "..", "..");
+const input = new StreamLineInput(process.stdin);
+const out = new StreamOutput(process.stdout, process.stderr, secretsFromEnv(process.env));
+
+void runCli(process.argv.slice(2), realContext(repoRoot, process.env, out, input)).then((code) => {
+  input.close();
+  process.exitCode = code;
+});

@@ -1,0 +1,107 @@
+import * as fs from "fs";
+import * as path from "path";
+import { deploymentDirName } from "../../deployment-folder";
+import type { Architecture } from "../../types";
+import { terraformEnv, timestamp } from "../aws-deploy";
+import { defineCommand } from "../command";
+import type { CliContext } from "../context";
+import { outputString, readDeployment } from "../deployments";
+import { CliError, describeError, EXIT } from "../errors";
+import { commandHint, TARGET_LABELS } from "../labels";
+import { stopLocal } from "../local-serve";
+import { requireTarget, resolveApp, resolveRegion, TargetFlags, withTarget } from "../options";
+import { deployPrerequisites } from "../prerequisites";
+import { confirm } from "../prompts";
+import { runTerraformStep } from "../terraform-step";
+
+/** The ECR repository name in a repository URL (<account>.dkr.ecr.<region>.amazonaws.com/<name>). */
+export function ecrRepositoryName(url: string): string {
+  return url.slice(url.indexOf("/") + 1);
+}
+
+/** Destroys an AWS deployment and checks nothing is left; the state stays until terraform destroy succeeded. */
+async function destroyAws(ctx: CliContext, arch: Architecture, appName: string, flags: TargetFlags & { yes?: boolean }): Promise<void> {
+  const { out } = ctx;
+  const dir = path.join(ctx.repoRoot, deploymentDirName(arch, appName));
+  const info = readDeployment(dir);
+  if (!info) throw new CliError(`no deployment folder ${path.basename(dir)}: nothing to destroy`, EXIT.usage);
+  if (info.resources === 0) {
+    out.out(`${path.basename(dir)} has no resources in its state: nothing to destroy.`);
+    return;
+  }
+  const region = info.region ?? resolveRegion(flags, ctx.env);
+  if (!flags.yes && !(await confirm(ctx.input, out, `Destroy ${info.resources} resources of ${appName} on ${TARGET_LABELS[arch]} in ${region}?`))) {
+    out.out("Cancelled: nothing was destroyed.");
+    return;
+  }
+  const usesDocker = fs.readdirSync(dir).some((file) => file.endsWith(".tf") && fs.readFileSync(path.join(dir, file), "utf8").includes("kreuzwerker/docker"));
+  const missing = await deployPrerequisites(ctx, region, usesDocker);
+  if (missing.length > 0) {
+    throw new CliError(`cannot destroy ${path.basename(dir)}: ${missing.length} prerequisite(s) missing; the state is untouched`, EXIT.failed, [
+      ...missing.map((item) => `missing: ${item.what} -> ${item.fix}`),
+    ]);
+  }
+  const repository = outputString(info, "ecr_repository_url");
+  const untee = out.tee(path.join(dir, `destroy_${timestamp(ctx.clock.now())}.log`));
+  try {
+    const env = terraformEnv(ctx);
+    const hints = [`The state is kept. Run again to finish: ${commandHint("destroy", arch, appName)}`];
+    if (!fs.existsSync(path.join(dir, ".terraform"))) {
+      await runTerraformStep(ctx, { label: "init", args: ["init", "-input=false", "-no-color"], dir, env, interruptHints: hints });
+    }
+    await runTerraformStep(ctx, {
+      label: "destroy",
+      args: ["destroy", "-auto-approve", "-input=false", "-no-color"],
+      dir,
+      env,
+      total: info.resources,
+      interruptHints: hints,
+    });
+    const after = readDeployment(dir);
+    if (after && after.resources > 0) {
+      throw new CliError(`terraform destroy finished but ${after.resources} resources remain in the state`, EXIT.failed, hints);
+    }
+    if (repository) {
+      let exists: boolean;
+      try {
+        exists = await ctx.adapters.aws.ecrRepositoryExists(region, ecrRepositoryName(repository));
+      } catch (error) {
+        throw new CliError(`destroyed, but could not confirm the ECR repository is gone: ${describeError(error)}`, EXIT.failed);
+      }
+      if (exists) throw new CliError(`ECR repository ${ecrRepositoryName(repository)} still exists; delete it in the console or run destroy again`, EXIT.failed);
+      out.out(`Confirmed: ECR repository ${ecrRepositoryName(repository)} is gone and the state holds no resources.`);
+    } else {
+      out.out("Confirmed: the state holds no resources.");
+    }
+    out.out(`Destroyed ${appName} on ${TARGET_LABELS[arch]}.`);
+  } finally {
+    untee();
+  }
+}
+
+/** `destroy`: terraform destroy in the folder, then confirm nothing is left (local: stop the process). */
+export const destroyCommand = defineCommand<TargetFlags & { yes?: boolean }>({
+  command: "destroy",
+  describe: "remove a deployment: terraform destroy in its folder, then confirm nothing is left (local: stop the app)",
+  builder: (yargs) => withTarget(yargs).option("yes", { alias: "y", type: "boolean", describe: "do not ask for confirmation" }),
+  run: async (ctx, flags) => {
+    const { target, app } = requireTarget(ctx, flags);
+    if (target === "local") {
+      ctx.out.out((await stopLocal(ctx, app.name)) ? `Stopped ${app.name}.` : `${app.name} was not running.`);
+      return;
+    }
+    await destroyAws(ctx, target, app.name, flags);
+  },
+});
+
+/** `stop`: ends a local run. */
+export const stopCommand = defineCommand<{ app?: string }>({
+  command: "stop",
+  describe: "stop an app started locally with serve (or menu option 4)",
+  builder: (yargs) => yargs.option("app", { type: "string", describe: "app name or its number in the menu" }),
+  run: async (ctx, flags) => {
+    if (!flags.app) throw new CliError("--app is required", EXIT.usage);
+    const app = resolveApp(ctx, flags.app);
+    ctx.out.out((await stopLocal(ctx, app.name)) ? `Stopped ${app.name}.` : `${app.name} was not running.`);
+  },
+});
