@@ -6,6 +6,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ENTRY="$ROOT/dist/src/cli/bin.js"
+# tsc --incremental leaves unchanged outputs alone, so freshness is judged by a stamp touched after each build.
+STAMP="$ROOT/dist/.cli-build-stamp"
 
 # Setup output goes to stderr so `list --json` and friends keep a clean stdout; npm and tsc get
 # /dev/null as stdin so they can never swallow the menu answers piped to this script.
@@ -17,9 +19,10 @@ if [ ! -d "$ROOT/node_modules" ]; then
   echo "First run: installing the Node dependencies (npm ci)..." >&2
   (cd "$ROOT" && npm ci --no-audit --no-fund </dev/null >&2) || { echo "error: npm ci failed" >&2; exit 1; }
 fi
-if [ ! -f "$ENTRY" ] || [ -n "$(find "$ROOT/src" "$ROOT/tsconfig.json" -newer "$ENTRY" -print -quit 2>/dev/null)" ]; then
+if [ ! -f "$ENTRY" ] || [ ! -f "$STAMP" ] || [ -n "$(find "$ROOT/src" "$ROOT/main.ts" "$ROOT/tsconfig.json" -newer "$STAMP" -print -quit 2>/dev/null)" ]; then
   echo "Building the CLI (npm run build)..." >&2
   (cd "$ROOT" && npm run --silent build </dev/null >&2) || { echo "error: the build failed (npm run build)" >&2; exit 1; }
+  touch "$STAMP"
 fi
 
 export DDS_REPO_ROOT="${DDS_REPO_ROOT:-$ROOT}"

@@ -7,6 +7,12 @@ import { runCli } from "./main";
 import { secretsFromEnv } from "./mask";
 
 const repoRoot = process.env.DDS_REPO_ROOT ? path.resolve(process.env.DDS_REPO_ROOT) : path.resolve(__dirname, "..", "..", "..");
+// A closed pipe (`... | head`) ends the CLI quietly instead of with a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 const input = new StreamLineInput(process.stdin);
 const out = new StreamOutput(process.stdout, process.stderr, secretsFromEnv(process.env));
 
