@@ -135,12 +135,13 @@ function writeFolder(ctx: CliContext, request: DeployRequest): { dir: string; fi
 async function confirmHealthy(ctx: CliContext, request: DeployRequest, dir: string): Promise<void> {
   const info = readDeployment(dir);
   const base = info ? outputString(info, "app_url") : undefined;
-  if (!base) throw new CliError("apply finished but the state has no app_url output", EXIT.failed, [`Check ${dir}/terraform.log`]);
-  const url = `${base.replace(/\/$/, "")}${request.app.healthPath}`;
+  const url = base === undefined ? undefined : `${base.replace(/\/$/, "")}${request.app.healthPath}`;
+  // Skipping needs no URL: on ecs (no load balancer) app_url is empty, the app is on a task's public IP.
   if (request.healthTimeoutMs <= 0) {
-    ctx.out.out(`URL: ${base} (health check skipped: --health-timeout 0; check ${url} yourself)`);
+    ctx.out.out(url ? `URL: ${base} (health check skipped: --health-timeout 0; check ${url} yourself)` : "Health check skipped (--health-timeout 0).");
     return;
   }
+  if (!url) throw new CliError("apply finished but the state has no app_url output", EXIT.failed, [`Check ${dir}/terraform.log`]);
   ctx.out.out(`Waiting for ${url} (up to ${Math.round(request.healthTimeoutMs / 1000)}s)...`);
   let lastReport = 0;
   const result = await waitForHealthy(ctx.adapters.http, ctx.clock, url, {
