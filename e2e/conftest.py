@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -41,7 +43,23 @@ def timings() -> Timings:
     return _TIMINGS
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker, hands its timings to the controller, which prints the one table."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["timings"] = json.dumps(_TIMINGS.rows)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """Collects a finished xdist worker's timings (the hook exists only when pytest-xdist is loaded)."""
+    for what, step, seconds, outcome in json.loads(node.workeroutput.get("timings", "[]")):
+        _TIMINGS.record(what, step, seconds, outcome)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Prints the timing table whatever the outcome, so a slow or failed run still reports its figures."""
-    terminalreporter.section("apply / destroy times (terraform against moto)")
+    workers = getattr(terminalreporter.config.option, "numprocesses", None) or 0
+    concurrency = f"{workers} tests at a time" if workers else "one test at a time"
+    terminalreporter.section(f"deploy / destroy times through the CLI, terraform against moto ({concurrency})")
     terminalreporter.write_line(_TIMINGS.table())

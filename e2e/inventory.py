@@ -38,6 +38,11 @@ def _ec2(endpoint: str) -> list[Resource]:
     found += [
         ("internet-gateway", g["InternetGatewayId"]) for g in ec2.describe_internet_gateways()["InternetGateways"]
     ]
+    found += [
+        ("route-table", t["RouteTableId"])
+        for t in ec2.describe_route_tables()["RouteTables"]
+        if not any(association.get("Main") for association in t.get("Associations", []))
+    ]
     found += [("elastic-ip", a["AllocationId"]) for a in ec2.describe_addresses()["Addresses"]]
     found += [("key-pair", k["KeyName"]) for k in ec2.describe_key_pairs()["KeyPairs"]]
     for reservation in ec2.describe_instances()["Reservations"]:
