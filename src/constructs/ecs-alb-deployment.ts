@@ -1,0 +1,190 @@
+import { Construct } from "constructs";
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { Fn, Token } from "cdktf";
+import { isSet, whenSet } from "./conditions";
+import { skipCheck } from "./checkov";
+import { type EcsTaskSettings, containerStartPeriod } from "./ecs-deployment";
+import { FargateService } from "./fargate-service";
+import { Foundation, type FoundationProps, type OutputSpec } from "./foundation";
+import { HEALTH_CHECK } from "./health-check";
+import { awsName } from "./naming";
+import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
+
+/** Auto-scaling bounds and target (terraform-aws-modules defaults: CPU 75 %, out after 60 s, in after 300 s). */
+export interface ScalingSettings {
+  /** Fewest tasks (Terraform variable min_count). */
+  minCount: number;
+  /** Most tasks (Terraform variable max_count). */
+  maxCount: number;
+  /** Average CPU % the policy keeps (Terraform variable cpu_target). */
+  cpuTarget: number;
+  /** Seconds after a scale-out before the next (Terraform variable scale_out_cooldown). */
+  scaleOutCooldown: number;
+  /** Seconds after a scale-in before the next (Terraform variable scale_in_cooldown). */
+  scaleInCooldown: number;
+}
+
+/** Settings of the ECS Fargate + ALB architecture. */
+export interface EcsAlbDeploymentProps extends FoundationProps, EcsTaskSettings, ScalingSettings {
+  /** ACM certificate ARN; when set, 443 serves HTTPS and 80 redirects to it (Terraform variable certificate_arn). */
+  certificateArn: string;
+}
+
+/** TLS policy of the HTTPS listener: TLS 1.2 and 1.3 only. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** ECS Fargate tasks behind an internet-facing ALB in two availability zones, auto-scaled on CPU. */
+export class EcsAlbDeployment extends Construct {
+  /** Outputs the stack emits. */
+  readonly outputs: Record<string, OutputSpec>;
+
+  constructor(scope: Construct, id: string, props: EcsAlbDeploymentProps) {
+    super(scope, id);
+    const base = new Foundation(this, "base", props);
+    const { app } = props;
+    const https = isSet(props.certificateArn);
+    const whenHttps = whenSet(props.certificateArn);
+    const whenHttpOnly = Token.asNumber(Fn.conditional(https, 0, 1));
+
+    const tasksGroup = new AppSecurityGroup(this, "tasks_security_group", {
+      name: `${props.namePrefix}-tasks`,
+      description: `${app.name} tasks: app port from the load balancer only`,
+      vpcId: base.network.vpcId,
+      ingress: [],
+      egress: [HTTPS_EGRESS],
+    });
+    const albGroup = new AppSecurityGroup(this, "alb_security_group", {
+      name: `${props.namePrefix}-alb`,
+      description: `${app.name} load balancer: HTTP/HTTPS from allowed_cidr, app port to the tasks`,
+      vpcId: base.network.vpcId,
+      ingress: [
+        { id: "http", description: "HTTP from allowed_cidr", port: 80, cidr: props.allowedCidr },
+        { id: "https", description: "HTTPS from allowed_cidr when a certificate is set", port: 443, cidr: props.allowedCidr, count: whenHttps },
+      ],
+      egress: [{ id: "to_tasks", description: "App port to the tasks", port: app.port, peerSecurityGroupId: tasksGroup.id }],
+    });
+    // Added after both groups exist so each can name the other.
+    tasksGroup.allowIngress({ id: "from_alb", description: "App port from the load balancer", port: app.port, peerSecurityGroupId: albGroup.id });
+
+    const alb = new Lb(this, "alb", {
+      name: awsName([props.namePrefix], 32),
+      internal: false,
+      loadBalancerType: "application",
+      securityGroups: [albGroup.id],
+      subnets: base.network.publicSubnetIds,
+      enableDeletionProtection: false, // destroy must work
+      dropInvalidHeaderFields: true,
+      tags: { Name: props.namePrefix },
+    });
+    skipCheck(alb, "CKV_AWS_150", "deletion protection would make terraform destroy fail");
+    skipCheck(alb, "CKV_AWS_91", "access logs need an S3 bucket per deployment; app logs are in CloudWatch");
+    skipCheck(alb, "CKV2_AWS_28", "a WAF web ACL costs money per deployment; add one for production traffic");
+
+    const targets = new LbTargetGroup(this, "targets", {
+      name: awsName([props.namePrefix, "tg"], 32),
+      port: app.port,
+      protocol: "HTTP",
+      targetType: "ip", // Fargate tasks register by IP
+      vpcId: base.network.vpcId,
+      deregistrationDelay: String(HEALTH_CHECK.deregistrationDelaySeconds),
+      healthCheck: {
+        enabled: true,
+        path: app.healthPath,
+        port: "traffic-port",
+        protocol: "HTTP",
+        interval: HEALTH_CHECK.intervalSeconds,
+        timeout: HEALTH_CHECK.timeoutSeconds,
+        healthyThreshold: HEALTH_CHECK.healthyThreshold,
+        unhealthyThreshold: HEALTH_CHECK.unhealthyThreshold,
+        matcher: HEALTH_CHECK.matcher,
+      },
+      tags: { Name: props.namePrefix },
+    });
+    skipCheck(targets, "CKV_AWS_378", "TLS ends at the load balancer; ALB to task traffic stays inside the VPC");
+
+    const forward = [{ type: "forward", targetGroupArn: targets.arn }];
+    const httpForward = new LbListener(this, "http", {
+      loadBalancerArn: alb.arn,
+      port: 80,
+      protocol: "HTTP",
+      defaultAction: forward,
+      count: whenHttpOnly,
+    });
+    const httpRedirect = new LbListener(this, "http_redirect", {
+      loadBalancerArn: alb.arn,
+      port: 80,
+      protocol: "HTTP",
+      defaultAction: [{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" } }],
+      count: whenHttps,
+    });
+    const httpsListener = new LbListener(this, "https", {
+      loadBalancerArn: alb.arn,
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy: TLS_POLICY,
+      certificateArn: props.certificateArn,
+      defaultAction: forward,
+      count: whenHttps,
+    });
+    for (const listener of [httpForward, httpRedirect]) {
+      skipCheck(listener, "CKV_AWS_2", "HTTPS needs a certificate: set certificate_arn and port 80 redirects to 443");
+      skipCheck(listener, "CKV2_AWS_20", "HTTPS needs a certificate: set certificate_arn and port 80 redirects to 443");
+    }
+
+    const service = new FargateService(this, "fargate", {
+      namePrefix: props.namePrefix,
+      app,
+      imageReference: base.image.imageReference,
+      pullRepositoryArns: base.image.pullRepositoryArns,
+      logGroup: base.logs,
+      region: props.region,
+      subnetIds: base.network.publicSubnetIds,
+      securityGroupId: tasksGroup.id,
+      cpu: props.cpu,
+      memory: props.memory,
+      desiredCount: props.desiredCount,
+      containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
+      loadBalancing: {
+        targetGroupArn: targets.arn,
+        dependsOn: [httpForward, httpRedirect, httpsListener],
+        gracePeriodSeconds: props.gracePeriodSeconds,
+      },
+    });
+
+    const scaling = new AppautoscalingTarget(this, "scaling_target", {
+      serviceNamespace: "ecs",
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: service.scalingResourceId,
+      minCapacity: props.minCount,
+      maxCapacity: props.maxCount,
+    });
+    new AppautoscalingPolicy(this, "cpu_scaling", {
+      name: `${props.namePrefix}-cpu`,
+      policyType: "TargetTrackingScaling",
+      serviceNamespace: scaling.serviceNamespace,
+      scalableDimension: scaling.scalableDimension,
+      resourceId: scaling.resourceId,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: props.cpuTarget,
+        scaleOutCooldown: props.scaleOutCooldown,
+        scaleInCooldown: props.scaleInCooldown,
+        predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+      },
+    });
+
+    this.outputs = {
+      ...base.commonOutputs(),
+      app_url: {
+        value: `${Fn.conditional(https, "https", "http")}://${alb.dnsName}`,
+        description: "URL of the app (the load balancer)",
+      },
+      alb_dns_name: { value: alb.dnsName, description: "DNS name of the load balancer" },
+      cluster_name: { value: service.clusterName, description: "ECS cluster name" },
+      service_name: { value: service.serviceName, description: "ECS service name" },
+    };
+  }
+}

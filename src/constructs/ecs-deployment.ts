@@ -1,0 +1,70 @@
+import { Construct } from "constructs";
+import { Fn, Token } from "cdktf";
+import { FargateService } from "./fargate-service";
+import { Foundation, type FoundationProps, type OutputSpec } from "./foundation";
+import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
+
+/** Settings of the task size and count, shared by both ECS architectures. */
+export interface EcsTaskSettings {
+  /** Fargate CPU units (Terraform variable cpu). */
+  cpu: number;
+  /** Memory in MiB (Terraform variable memory). */
+  memory: number;
+  /** Initial number of tasks (Terraform variable desired_count). */
+  desiredCount: number;
+  /** Seconds a new task gets to load its model (Terraform variable health_check_grace_period). */
+  gracePeriodSeconds: number;
+}
+
+/** Settings of the ECS Fargate architecture without a load balancer. */
+export interface EcsDeploymentProps extends FoundationProps, EcsTaskSettings {}
+
+/** ECS caps a container health check's start period at 300 seconds. */
+export const MAX_CONTAINER_START_PERIOD = 300;
+
+/** The container health check's start period: the grace period, capped at what ECS accepts. */
+export function containerStartPeriod(gracePeriodSeconds: number): number {
+  return Token.asNumber(Fn.min([gracePeriodSeconds, MAX_CONTAINER_START_PERIOD]));
+}
+
+/** ECS Fargate tasks with public IPs in public subnets, reachable on the app port from allowed_cidr. */
+export class EcsDeployment extends Construct {
+  /** Outputs the stack emits. */
+  readonly outputs: Record<string, OutputSpec>;
+
+  constructor(scope: Construct, id: string, props: EcsDeploymentProps) {
+    super(scope, id);
+    const base = new Foundation(this, "base", props);
+    const tasks = new AppSecurityGroup(this, "tasks_security_group", {
+      name: `${props.namePrefix}-tasks`,
+      description: `${props.app.name} tasks: app port from allowed_cidr`,
+      vpcId: base.network.vpcId,
+      ingress: [{ id: "app_port", description: "App port from allowed_cidr", port: props.app.port, cidr: props.allowedCidr }],
+      egress: [HTTPS_EGRESS],
+    });
+    const service = new FargateService(this, "fargate", {
+      namePrefix: props.namePrefix,
+      app: props.app,
+      imageReference: base.image.imageReference,
+      pullRepositoryArns: base.image.pullRepositoryArns,
+      logGroup: base.logs,
+      region: props.region,
+      subnetIds: base.network.publicSubnetIds,
+      securityGroupId: tasks.id,
+      cpu: props.cpu,
+      memory: props.memory,
+      desiredCount: props.desiredCount,
+      containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
+    });
+    this.outputs = {
+      ...base.commonOutputs(),
+      // A task's public IP exists only once it runs and changes with every task: Terraform cannot know it.
+      app_url: {
+        value: "",
+        description: "Empty on ecs: the URL is http://<public IP of a running task>:<app_port>, found with ecs describe-tasks",
+      },
+      cluster_name: { value: service.clusterName, description: "ECS cluster name" },
+      service_name: { value: service.serviceName, description: "ECS service name" },
+    };
+  }
+}

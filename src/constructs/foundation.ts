@@ -1,0 +1,67 @@
+import { Construct } from "constructs";
+import type { AppSpec, Architecture } from "../types";
+import { ContainerImage, type ImageSource } from "./image";
+import { AppLogs } from "./logs";
+import { Network } from "./network";
+
+/** Settings every architecture shares. */
+export interface FoundationProps {
+  /** The app to deploy. */
+  app: AppSpec;
+  /** The architecture (for names). */
+  architecture: Architecture;
+  /** Prefix of every resource name, e.g. "ecs-alb-flask-cnn-app-py39". */
+  namePrefix: string;
+  /** AWS region (Terraform variable region). */
+  region: string;
+  /** CIDR of the deployment's VPC (Terraform variable vpc_cidr). */
+  vpcCidr: string;
+  /** CIDR allowed to reach the app (Terraform variable allowed_cidr). */
+  allowedCidr: string;
+  /** Days to keep logs (Terraform variable log_retention_days). */
+  logRetentionDays: number;
+  /** Existing image or docker build. */
+  imageSource: ImageSource;
+  /** Other repositories an existing image may come from (URI form). */
+  extraPullRepositoryArns?: string[];
+}
+
+/** A Terraform output the stack emits: value and description. */
+export interface OutputSpec {
+  /** The output's value. */
+  value: string | number;
+  /** What it is, for `terraform output`. */
+  description: string;
+}
+
+/** The parts every architecture builds on: network, image and logs, plus the outputs they share. */
+export class Foundation extends Construct {
+  /** The deployment's VPC and public subnets. */
+  readonly network: Network;
+  /** The ECR repository and the image reference. */
+  readonly image: ContainerImage;
+  /** The log group. */
+  readonly logs: AppLogs;
+
+  constructor(scope: Construct, id: string, readonly props: FoundationProps) {
+    super(scope, id);
+    this.network = new Network(this, "network", { namePrefix: props.namePrefix, vpcCidr: props.vpcCidr });
+    this.image = new ContainerImage(this, "image", {
+      repositoryName: `${props.app.name}/${props.architecture}`.toLowerCase(),
+      source: props.imageSource,
+      extraPullRepositoryArns: props.extraPullRepositoryArns,
+    });
+    this.logs = new AppLogs(this, "logs", { name: `/dds/${props.architecture}/${props.app.name}`, retentionDays: props.logRetentionDays });
+  }
+
+  /** Outputs with the same name and meaning on every architecture. */
+  commonOutputs(): Record<string, OutputSpec> {
+    return {
+      log_group_name: { value: this.logs.name, description: "CloudWatch log group of the app's container" },
+      ecr_repository_url: { value: this.image.repositoryUrl, description: "ECR repository images are pushed to" },
+      image: { value: this.image.imageReference, description: "Image reference the containers run" },
+      health_path: { value: this.props.app.healthPath, description: "Path that answers 200 once the model is loaded" },
+      app_port: { value: this.props.app.port, description: "Port the container listens on" },
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import { Construct } from "constructs";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+
+/** A role a service assumes, with an optional inline policy of exactly the permissions it needs. */
+export interface ServiceRoleProps {
+  /** Role name. */
+  name: string;
+  /** Service principal that assumes the role, e.g. "ecs-tasks.amazonaws.com". */
+  principal: string;
+  /** Repositories the role may pull images from (none: no ECR permissions). */
+  pullRepositoryArns?: string[];
+  /** Log group the role may write to (none: no CloudWatch permissions). */
+  logGroupArn?: string;
+}
+
+/**
+ * An IAM role with least privilege: pull from the given ECR repositories, write to the given log group,
+ * nothing else. Shared by the ECS execution role and the EC2 instance role; the ECS task role has no policy.
+ */
+export class ServiceRole extends Construct {
+  /** The role's ARN. */
+  readonly arn: string;
+  /** The role's name. */
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: ServiceRoleProps) {
+    super(scope, id);
+    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [props.principal] }] }],
+    });
+    const role = new IamRole(this, "role", { name: props.name, assumeRolePolicy: trust.json });
+    this.arn = role.arn;
+    this.name = role.name;
+
+    const statements: NonNullable<ConstructorParameters<typeof DataAwsIamPolicyDocument>[2]>["statement"] = [];
+    if (props.pullRepositoryArns && props.pullRepositoryArns.length > 0) {
+      // GetAuthorizationToken has no resource-level permissions: "*" is the only valid resource.
+      statements.push({ sid: "EcrLogin", effect: "Allow", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
+      statements.push({
+        sid: "EcrPull",
+        effect: "Allow",
+        actions: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        resources: props.pullRepositoryArns,
+      });
+    }
+    if (props.logGroupArn !== undefined) {
+      statements.push({
+        sid: "WriteLogs",
+        effect: "Allow",
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        resources: [props.logGroupArn, `${props.logGroupArn}:*`],
+      });
+    }
+    if (statements.length === 0) return;
+    const policy = new DataAwsIamPolicyDocument(this, "permissions", { statement: statements });
+    new IamRolePolicy(this, "policy", { name: `${props.name}-permissions`, role: role.id, policy: policy.json });
+  }
+}

@@ -1,0 +1,176 @@
+import { Construct, Node } from "constructs";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack, type TerraformElement } from "cdktf";
+import { Ec2Deployment } from "../constructs/ec2-deployment";
+import { EcsAlbDeployment } from "../constructs/ecs-alb-deployment";
+import { EcsDeployment } from "../constructs/ecs-deployment";
+import type { FoundationProps, OutputSpec } from "../constructs/foundation";
+import type { ImageSource } from "../constructs/image";
+import { awsName, deploymentTags } from "../constructs/naming";
+import type { AppSpec, Architecture } from "../types";
+import { DEFAULT_REGION, declareVariables, variableSpecs, type ImageMode } from "./variables";
+
+/** Pinned provider versions (the aws one matches the local mirror and @cdktf/provider-aws 20.1.0's bindings). */
+export const PROVIDERS = {
+  aws: { source: "hashicorp/aws", version: "5.100.0" },
+  docker: { source: "kreuzwerker/docker", version: "3.6.2" },
+} as const;
+
+/** An S3 bucket to keep the state in instead of the deployment folder. */
+export interface S3BackendOptions {
+  /** Bucket name. */
+  bucket: string;
+  /** Object key of the state; default "<stack>/terraform.tfstate". */
+  key?: string;
+  /** Bucket region; default the deployment's region. */
+  region?: string;
+}
+
+/** Options of a stack: how it gets its image, where it keeps state, where the app sources are. */
+export interface DeploymentStackOptions {
+  /** Existing image to run: selects the image-URI form with this as image_uri's default. */
+  imageUri?: string;
+  /** "uri" selects the image-URI form even without an imageUri (image_uri is then required); default "docker". */
+  imageSource?: "docker" | "uri";
+  /** Default of the region variable. */
+  region?: string;
+  /** Docker build context (the apps/ folder) relative to the folder holding the Terraform; default for cdktf.out. */
+  buildContextFromModule?: string;
+  /** Keep state in S3 instead of a local terraform.tfstate. */
+  s3Backend?: S3BackendOptions;
+}
+
+/** Where apps/ is seen from cdktf.out/stacks/<stack>/, the folder `cdktf synth` writes to. */
+export const CDKTF_OUT_BUILD_CONTEXT = "../../../apps";
+
+/** Settings of one stack. */
+export interface DeploymentStackProps {
+  /** The app to deploy. */
+  app: AppSpec;
+  /** The architecture. */
+  architecture: Architecture;
+  /** Image, state and region options. */
+  options: DeploymentStackOptions;
+}
+
+/** The image mode an option set selects. */
+export function imageMode(options: DeploymentStackOptions): ImageMode {
+  if (options.imageUri !== undefined || options.imageSource === "uri") return { kind: "uri", defaultUri: options.imageUri };
+  return { kind: "docker" };
+}
+
+/**
+ * One deployable stack: one app on one architecture, with its own provider, state, variables and outputs.
+ * Terraform names follow the construct path (e.g. fargate_service) rather than CDKTF's hashed ids,
+ * so the emitted Terraform reads like hand-written Terraform.
+ */
+export class DeploymentStack extends TerraformStack {
+  private readonly usedLogicalIds = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: DeploymentStackProps) {
+    super(scope, id);
+    const { app, architecture, options } = props;
+    const mode = imageMode(options);
+    const vars = declareVariables(this, variableSpecs(app, architecture, mode, options.region ?? DEFAULT_REGION));
+    const region = vars.region.stringValue;
+
+    if (options.s3Backend) {
+      const s3 = options.s3Backend;
+      new S3Backend(this, { bucket: s3.bucket, key: s3.key ?? `${id}/terraform.tfstate`, region: s3.region ?? options.region ?? DEFAULT_REGION, encrypt: true });
+    } else {
+      // A relative path keeps the state inside the deployment folder (CDKTF's default is an absolute path).
+      new LocalBackend(this, { path: "terraform.tfstate" });
+    }
+    new AwsProvider(this, "aws", { region, defaultTags: [{ tags: deploymentTags(app.name, architecture) }] });
+    this.addOverride("terraform.required_providers.aws", PROVIDERS.aws);
+    if (mode.kind === "docker") this.addOverride("terraform.required_providers.docker", PROVIDERS.docker);
+
+    const imageSource: ImageSource =
+      mode.kind === "uri"
+        ? { kind: "uri", imageUri: vars.image_uri.stringValue }
+        : {
+            kind: "docker",
+            imageTag: vars.image_tag.stringValue,
+            contextFromModule: options.buildContextFromModule ?? CDKTF_OUT_BUILD_CONTEXT,
+            dockerfile: app.dockerfile,
+            sourceFolders: [app.name, "fraudkit"],
+          };
+    const foundation: FoundationProps = {
+      app,
+      architecture,
+      namePrefix: awsName([architecture, app.name]),
+      region,
+      vpcCidr: vars.vpc_cidr.stringValue,
+      allowedCidr: vars.allowed_cidr.stringValue,
+      logRetentionDays: vars.log_retention_days.numberValue,
+      imageSource,
+      extraPullRepositoryArns: mode.kind === "uri" ? [this.accountRepositoriesArn()] : undefined,
+    };
+    const outputs = this.buildArchitecture(architecture, foundation, vars);
+    for (const [name, spec] of Object.entries(outputs)) {
+      new TerraformOutput(this, name, { value: spec.value, description: spec.description });
+    }
+  }
+
+  /** Builds the architecture's construct and returns its outputs. */
+  private buildArchitecture(arch: Architecture, foundation: FoundationProps, vars: Record<string, { numberValue: number; stringValue: string }>): Record<string, OutputSpec> {
+    if (arch === "ec2") {
+      return new Ec2Deployment(this, "ec2", {
+        ...foundation,
+        instanceType: vars.instance_type.stringValue,
+        sshCidr: vars.ssh_cidr.stringValue,
+        keyName: vars.key_name.stringValue,
+        publicKey: vars.public_key.stringValue,
+        rootVolumeSize: vars.root_volume_size.numberValue,
+        amiSsmParameter: vars.ami_ssm_parameter.stringValue,
+      }).outputs;
+    }
+    const task = {
+      cpu: vars.cpu.numberValue,
+      memory: vars.memory.numberValue,
+      desiredCount: vars.desired_count.numberValue,
+      gracePeriodSeconds: vars.health_check_grace_period.numberValue,
+    };
+    if (arch === "ecs") return new EcsDeployment(this, "ecs", { ...foundation, ...task }).outputs;
+    return new EcsAlbDeployment(this, "ecs_alb", {
+      ...foundation,
+      ...task,
+      minCount: vars.min_count.numberValue,
+      maxCount: vars.max_count.numberValue,
+      cpuTarget: vars.cpu_target.numberValue,
+      scaleOutCooldown: vars.scale_out_cooldown.numberValue,
+      scaleInCooldown: vars.scale_in_cooldown.numberValue,
+      certificateArn: vars.certificate_arn.stringValue,
+    }).outputs;
+  }
+
+  /** ARN pattern of every ECR repository of the account in the region: where an existing image may live. */
+  private accountRepositoriesArn(): string {
+    const partition = new DataAwsPartition(this, "partition");
+    const current = new DataAwsRegion(this, "region_info");
+    const account = new DataAwsCallerIdentity(this, "account");
+    return `arn:${partition.partition}:ecr:${current.name}:${account.accountId}:repository/*`;
+  }
+
+  /** Terraform name from the construct path below the architecture construct, e.g. "fargate_service". */
+  protected allocateLogicalId(element: TerraformElement | Node): string {
+    const node = element instanceof Node ? element : element.node;
+    const parts: string[] = [];
+    for (const scope of node.scopes.slice(node.scopes.indexOf(this) + 1)) {
+      const id = scope.node.id;
+      const depth = node.scopes.indexOf(scope) - node.scopes.indexOf(this);
+      // The architecture construct and the shared foundation add nothing to a name.
+      if ((depth === 1 && node.scopes.length - node.scopes.indexOf(this) > 2) || id === "base") continue;
+      // "execution_role" + "role" -> "execution_role"; "security_group" + "group" -> "security_group".
+      if (parts.length > 0 && parts[parts.length - 1].split("_").at(-1) === id) continue;
+      parts.push(id);
+    }
+    let name = parts.join("_").replace(/[^A-Za-z0-9_-]/g, "_");
+    for (let n = 2; this.usedLogicalIds.has(name); n++) name = `${parts.join("_")}_${n}`;
+    this.usedLogicalIds.add(name);
+    return name;
+  }
+}
