@@ -79,8 +79,14 @@ def _register_errors(app: Flask) -> None:
         return jsonify({"error": f"body: larger than {MAX_BODY_BYTES} bytes", "field": "body"}), 413
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[Response, int]:
-        return jsonify({"error": f"{error.name}: {error.description}"}), error.code or 500
+    def http_error(error: HTTPException) -> Response:
+        response = jsonify({"error": f"{error.name}: {error.description}"})
+        response.status_code = error.code or 500
+        # Keep the headers the error carries (e.g. Allow on a 405), not its HTML content type.
+        for key, value in error.get_headers():
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception) -> tuple[Response, int]:
@@ -93,12 +99,13 @@ def create_app(
     *,
     loader: ScorerLoader | None = None,
     background: bool | None = None,
+    max_batch: int = MAX_BATCH,
 ) -> Flask:
     """Builds the serving app for the app folder ``app_dir`` and starts loading its model.
 
     ``loader`` defaults to ``fraudkit.scorer.load_scorer``; ``background`` defaults to the ``FRAUDKIT_LOAD``
     environment variable (``background`` under gunicorn, see ``gunicorn_conf``), else the model loads here and
-    a load failure raises.
+    a load failure raises. ``max_batch`` lowers the batch limit (the fuzz tests use it to keep examples small).
     """
     app_dir = Path(app_dir).resolve()
     holder = ModelHolder(app_dir, loader or _default_loader)
@@ -133,7 +140,7 @@ def create_app(
     @app.post("/predict")
     def predict() -> Response:
         scorer = ready()
-        parsed = parse_predict(_json_body(), len(scorer.feature_names))
+        parsed = parse_predict(_json_body(), len(scorer.feature_names), max_batch)
         if isinstance(parsed, FeatureBatch):
             predictions = scorer.predict_features(parsed.ids, parsed.rows)
         else:
@@ -143,12 +150,12 @@ def create_app(
     @app.post("/feedback")
     def feedback() -> Response:
         scorer = ready()
-        return jsonify({"applied": int(scorer.feedback(parse_feedback(_json_body())))})
+        return jsonify({"applied": int(scorer.feedback(parse_feedback(_json_body(), max_batch)))})
 
     @app.get("/model-info")
     def model_info() -> Response:
         info = dict(ready().info())
-        info["serving"] = {"max_batch": MAX_BATCH, "max_body_bytes": MAX_BODY_BYTES}
+        info["serving"] = {"max_batch": max_batch, "max_body_bytes": MAX_BODY_BYTES}
         return jsonify(info)
 
     @app.get("/openapi.json")
@@ -156,6 +163,6 @@ def create_app(
         scorer = holder.scorer
         n_features = len(scorer.feature_names) if scorer is not None else None
         version = scorer.version if scorer is not None else __version__
-        return jsonify(build_openapi(name, version, n_features))
+        return jsonify(build_openapi(name, version, n_features, max_batch))
 
     return app

@@ -45,8 +45,8 @@ def _transaction_schema(labelled: bool) -> dict[str, Any]:
     }
 
 
-def _batch_of(item: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": item}
+def _batch_of(item: dict[str, Any], max_batch: int) -> dict[str, Any]:
+    return {"type": "array", "minItems": 1, "maxItems": max_batch, "items": item}
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -57,17 +57,17 @@ def _request(schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-def _errors(*codes: int) -> dict[str, Any]:
+def _errors(max_batch: int, *codes: int) -> dict[str, Any]:
     meaning = {
         400: "invalid JSON or a field that fails validation (the message names it)",
-        413: f"more than {MAX_BATCH} items, or a body over {MAX_BODY_BYTES} bytes",
+        413: f"more than {max_batch} items, or a body over {MAX_BODY_BYTES} bytes",
         415: "the body is not application/json",
         503: "the model is not loaded (yet)",
     }
     return {str(code): _json(_ref("Error"), meaning[code]) for code in codes}
 
 
-def _schemas(n_features: int | None) -> dict[str, Any]:
+def _schemas(n_features: int | None, max_batch: int) -> dict[str, Any]:
     row: dict[str, Any] = {
         "type": "array",
         "items": {"type": "number", "minimum": -MAX_FEATURE_ABS, "maximum": MAX_FEATURE_ABS},
@@ -96,16 +96,17 @@ def _schemas(n_features: int | None) -> dict[str, Any]:
         "TransactionBatch": {
             "type": "object",
             "required": ["transactions"],
-            "properties": {"transactions": _batch_of(_ref("Transaction"))},
+            "properties": {"transactions": _batch_of(_ref("Transaction"), max_batch)},
             "additionalProperties": False,
         },
         "FeatureBatch": {
             "type": "object",
             "required": ["features"],
             "properties": {
-                "features": _batch_of(row),
+                "features": _batch_of(row, max_batch),
                 "ids": {
                     "type": "array",
+                    "maxItems": max_batch,
                     "items": _TX_ID,
                     "description": "one per feature vector; defaults to '0', '1', ...",
                 },
@@ -116,7 +117,7 @@ def _schemas(n_features: int | None) -> dict[str, Any]:
         "FeedbackBatch": {
             "type": "object",
             "required": ["transactions"],
-            "properties": {"transactions": _batch_of(_ref("LabelledTransaction"))},
+            "properties": {"transactions": _batch_of(_ref("LabelledTransaction"), max_batch)},
             "additionalProperties": False,
         },
         "PredictResponse": {
@@ -145,7 +146,7 @@ def _schemas(n_features: int | None) -> dict[str, Any]:
     }
 
 
-def build_openapi(title: str, version: str, n_features: int | None) -> dict[str, Any]:
+def build_openapi(title: str, version: str, n_features: int | None, max_batch: int = MAX_BATCH) -> dict[str, Any]:
     """The API document for one app; ``n_features`` (known once the model is loaded) fixes the row length."""
     return {
         "openapi": "3.0.3",
@@ -153,7 +154,7 @@ def build_openapi(title: str, version: str, n_features: int | None) -> dict[str,
             "title": title,
             "version": version,
             "description": (
-                f"Fraud scoring. Batches hold 1 to {MAX_BATCH} items; bodies up to {MAX_BODY_BYTES} bytes. "
+                f"Fraud scoring. Batches hold 1 to {max_batch} items; bodies up to {MAX_BODY_BYTES} bytes. "
                 "Raw transactions update the serving state (customer and terminal history) as they are scored."
             ),
         },
@@ -170,7 +171,7 @@ def build_openapi(title: str, version: str, n_features: int | None) -> dict[str,
                     "requestBody": _request({"oneOf": [_ref("TransactionBatch"), _ref("FeatureBatch")]}),
                     "responses": {
                         "200": _json(_ref("PredictResponse"), "one prediction per item, in order"),
-                        **_errors(400, 413, 415, 503),
+                        **_errors(max_batch, 400, 413, 415, 503),
                     },
                 }
             },
@@ -187,14 +188,14 @@ def build_openapi(title: str, version: str, n_features: int | None) -> dict[str,
                             },
                             "how many labels were applied",
                         ),
-                        **_errors(400, 413, 415, 503),
+                        **_errors(max_batch, 400, 413, 415, 503),
                     },
                 }
             },
             "/model-info": {
                 "get": {
                     "summary": "Family, features, training metrics, threshold and serving limits",
-                    "responses": {"200": _json({"type": "object"}, "model description"), **_errors(503)},
+                    "responses": {"200": _json({"type": "object"}, "model description"), **_errors(max_batch, 503)},
                 }
             },
             "/openapi.json": {
@@ -204,5 +205,5 @@ def build_openapi(title: str, version: str, n_features: int | None) -> dict[str,
                 }
             },
         },
-        "components": {"schemas": _schemas(n_features)},
+        "components": {"schemas": _schemas(n_features, max_batch)},
     }

@@ -28,7 +28,8 @@ TRANSACTION_FIELDS = ("transaction_id", "customer_id", "terminal_id", "tx_dateti
 
 # ISO 8601 as payment systems write it; a naive time is taken as UTC (as the serving state does).
 _DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:\d{2})?",
+    r"(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d{1,6}))?"
+    r"(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?",
     re.ASCII,
 )
 DATETIME_PATTERN = "^" + _DATETIME.pattern + "$"
@@ -92,13 +93,13 @@ def _required(obj: dict[str, Any], key: str, path: str) -> Any:
     return obj[key]
 
 
-def _batch(value: Any, path: str, what: str) -> list[Any]:
+def _batch(value: Any, path: str, what: str, max_batch: int) -> list[Any]:
     if not isinstance(value, list):
         raise _fail(path, f"must be an array of {what}")
     if not value:
         raise _fail(path, f"must hold at least one of {what}")
-    if len(value) > MAX_BATCH:
-        raise _fail(path, f"{len(value)} {what} exceed the batch limit of {MAX_BATCH}", status=413)
+    if len(value) > max_batch:
+        raise _fail(path, f"{len(value)} {what} exceed the batch limit of {max_batch}", status=413)
     return value
 
 
@@ -180,8 +181,8 @@ def parse_labelled(value: Any, path: str) -> LabelledTransaction:
     return LabelledTransaction(**_transaction_fields(obj, path), is_fraud=label)
 
 
-def _feature_batch(body: dict[str, Any], n_features: int) -> FeatureBatch:
-    rows_in = _batch(body["features"], "features", "feature vectors")
+def _feature_batch(body: dict[str, Any], n_features: int, max_batch: int) -> FeatureBatch:
+    rows_in = _batch(body["features"], "features", "feature vectors", max_batch)
     rows: list[list[float]] = []
     for i, row in enumerate(rows_in):
         path = f"features[{i}]"
@@ -196,21 +197,21 @@ def _feature_batch(body: dict[str, Any], n_features: int) -> FeatureBatch:
     return FeatureBatch(ids=[_string_id(x, f"ids[{i}]") for i, x in enumerate(ids_in)], rows=rows)
 
 
-def parse_predict(body: Any, n_features: int) -> PredictRequest:
+def parse_predict(body: Any, n_features: int, max_batch: int = MAX_BATCH) -> PredictRequest:
     """A /predict body: ``{"transactions": [...]}`` or ``{"features": [[...]], "ids": [...]}`` (ids optional)."""
     obj = _object(body, "body", ("transactions", "features", "ids"))
     if ("transactions" in obj) == ("features" in obj):
         raise _fail("body", "must hold exactly one of 'transactions' or 'features'")
     if "features" in obj:
-        return _feature_batch(obj, n_features)
+        return _feature_batch(obj, n_features, max_batch)
     if "ids" in obj:
         raise _fail("ids", "only goes with 'features'")
-    items = _batch(obj["transactions"], "transactions", "transactions")
+    items = _batch(obj["transactions"], "transactions", "transactions", max_batch)
     return [parse_transaction(item, f"transactions[{i}]") for i, item in enumerate(items)]
 
 
-def parse_feedback(body: Any) -> list[LabelledTransaction]:
+def parse_feedback(body: Any, max_batch: int = MAX_BATCH) -> list[LabelledTransaction]:
     """A /feedback body: ``{"transactions": [...]}``, each transaction with its ``is_fraud`` label."""
     obj = _object(body, "body", ("transactions",))
-    items = _batch(_required(obj, "transactions", "transactions"), "transactions", "transactions")
+    items = _batch(_required(obj, "transactions", "transactions"), "transactions", "transactions", max_batch)
     return [parse_labelled(item, f"transactions[{i}]") for i, item in enumerate(items)]
