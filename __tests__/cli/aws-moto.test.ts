@@ -104,6 +104,8 @@ describe("AwsCli against moto", () => {
     };
     const taskArn = run.tasks[0]!.taskArn;
     await setup("ecs", "stop-task", "--cluster", "fraud", "--task", taskArn, "--reason", "Essential container in task exited");
+    // no running task left (and moto's bridge-mode tasks have no network interface): no public IP
+    expect(await aws.serviceTaskPublicIps(REGION, "fraud", "app")).toEqual([]);
     const reasons = await aws.stoppedTaskReasons(REGION, "fraud", "app");
     expect(reasons).toHaveLength(1);
     expect(reasons[0]).toContain("Essential container in task exited");

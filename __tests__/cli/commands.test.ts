@@ -212,6 +212,23 @@ describe("deploy failures", () => {
     expect(world.http.urls.length).toBeGreaterThan(3);
   });
 
+  test("plain ECS has no app_url: the URL is the public IP of a running task", async () => {
+    const world = deployingWorld();
+    const outputs = { ...OUTPUTS, app_url: "", cluster_name: "cl-cnn", service_name: "svc-cnn" };
+    world.terraform.scripts.apply = { effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(3, outputs, [ECS_SERVICE])) };
+    world.aws.taskIps = ["203.0.113.7"];
+    expect(await world.run(["deploy", "--arch", "ecs", "--app", APP, "--yes"])).toBe(EXIT.ok);
+    expect(world.aws.calls).toContain("ecs-ips:us-east-1:cl-cnn:svc-cnn");
+    expect(world.http.urls).toEqual(["http://203.0.113.7:8502/health"]);
+    expect(world.out.text).toContain("URL: http://203.0.113.7:8502");
+
+    const idle = deployingWorld();
+    idle.terraform.scripts.apply = world.terraform.scripts.apply;
+    expect(await idle.run(["deploy", "--arch", "ecs", "--app", APP, "--yes", "--health-timeout", "60"])).toBe(EXIT.failed);
+    expect(idle.out.errors.join("\n")).toMatch(/no running task with a public IP within 60s/);
+    expect(idle.out.errors.join("\n")).toContain("stopped task abc");
+  });
+
   test("--health-timeout 0 skips the wait", async () => {
     const world = deployingWorld();
     expect(await world.run(["deploy", "--arch", "ecs-alb", "--app", APP, "--yes", "--health-timeout", "0", "--image-uri", "repo/app:1"])).toBe(EXIT.ok);

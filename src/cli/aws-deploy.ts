@@ -4,7 +4,7 @@ import { UnknownVariableError, writeDeploymentFolder } from "../deployment-folde
 import { ensureTerraformCliConfig } from "../terraform/cli-config";
 import type { AppSpec, Architecture } from "../types";
 import type { CliContext } from "./context";
-import { outputString, readDeployment } from "./deployments";
+import { DeploymentInfo, outputString, readDeployment } from "./deployments";
 import { CliError, describeError, EXIT } from "./errors";
 import { flagOfVariable } from "./options";
 import { waitForHealthy } from "./health";
@@ -131,21 +131,55 @@ function writeFolder(ctx: CliContext, request: DeployRequest): { dir: string; fi
   }
 }
 
+/**
+ * The app's base URL: the app_url output, or for plain ECS (no load balancer, app_url empty) the public IP
+ * of a running task, waited for until `deadline` because tasks start after apply returns.
+ */
+async function resolveBaseUrl(ctx: CliContext, request: DeployRequest, info: DeploymentInfo, deadline: number): Promise<string | undefined> {
+  const url = outputString(info, "app_url");
+  if (url || request.arch !== "ecs") return url;
+  const cluster = outputString(info, "cluster_name");
+  const service = outputString(info, "service_name");
+  if (!cluster || !service) return undefined;
+  const port = typeof info.outputs.app_port === "number" ? info.outputs.app_port : request.app.port;
+  ctx.out.out(`Waiting for a running task of ${service} with a public IP...`);
+  for (;;) {
+    try {
+      const [ip] = await ctx.adapters.aws.serviceTaskPublicIps(request.region, cluster, service);
+      if (ip) return `http://${ip}:${port}`;
+    } catch (error) {
+      ctx.out.status(`[tasks] ${describeError(error)}`);
+    }
+    if (ctx.clock.now() >= deadline) return undefined;
+    await ctx.clock.sleep(10_000);
+  }
+}
+
 /** Polls the health URL from the outputs; an unhealthy app is a failure with the reasons found. */
 async function confirmHealthy(ctx: CliContext, request: DeployRequest, dir: string): Promise<void> {
   const info = readDeployment(dir);
-  const base = info ? outputString(info, "app_url") : undefined;
-  const url = base === undefined ? undefined : `${base.replace(/\/$/, "")}${request.app.healthPath}`;
-  // Skipping needs no URL: on ecs (no load balancer) app_url is empty, the app is on a task's public IP.
+  if (!info) throw new CliError(`${dir} disappeared during the deployment`, EXIT.failed);
+  const healthPath = outputString(info, "health_path") ?? request.app.healthPath;
+  const timeout = `${Math.round(request.healthTimeoutMs / 1000)}s`;
+  const failure = async (message: string): Promise<CliError> =>
+    new CliError(message, EXIT.failed, [
+      ...(request.arch === "ec2" ? [] : await ecsDiagnosis(ctx, dir, request.region)),
+      `The resources are still there. Logs: ${commandHint("logs", request.arch, request.app.name)}`,
+      `Remove them: ${commandHint("destroy", request.arch, request.app.name)}`,
+    ]);
   if (request.healthTimeoutMs <= 0) {
-    ctx.out.out(url ? `URL: ${base} (health check skipped: --health-timeout 0; check ${url} yourself)` : "Health check skipped (--health-timeout 0).");
+    const url = outputString(info, "app_url");
+    ctx.out.out(`${url ? `URL: ${url}` : "No URL in the outputs yet"} (health check skipped: --health-timeout 0)`);
     return;
   }
-  if (!url) throw new CliError("apply finished but the state has no app_url output", EXIT.failed, [`Check ${dir}/terraform.log`]);
-  ctx.out.out(`Waiting for ${url} (up to ${Math.round(request.healthTimeoutMs / 1000)}s)...`);
+  const deadline = ctx.clock.now() + request.healthTimeoutMs;
+  const base = await resolveBaseUrl(ctx, request, info, deadline);
+  if (!base) throw await failure(`no URL to check: no app_url output and no running task with a public IP within ${timeout}`);
+  const url = `${base.replace(/\/$/, "")}${healthPath}`;
+  ctx.out.out(`Waiting for ${url} (up to ${timeout})...`);
   let lastReport = 0;
   const result = await waitForHealthy(ctx.adapters.http, ctx.clock, url, {
-    timeoutMs: request.healthTimeoutMs,
+    timeoutMs: Math.max(0, deadline - ctx.clock.now()),
     intervalMs: 10_000,
     onAttempt: (last, elapsed) => {
       ctx.out.status(`[health] ${last}, ${formatElapsed(elapsed)} elapsed`);
@@ -155,14 +189,7 @@ async function confirmHealthy(ctx: CliContext, request: DeployRequest, dir: stri
       }
     },
   });
-  if (!result.healthy) {
-    const diagnosis = request.arch === "ec2" ? [] : await ecsDiagnosis(ctx, dir, request.region);
-    throw new CliError(`${url} did not become healthy within ${Math.round(request.healthTimeoutMs / 1000)}s (last answer: ${result.last})`, EXIT.failed, [
-      ...diagnosis,
-      `The resources are still there. Logs: ${commandHint("logs", request.arch, request.app.name)}`,
-      `Remove them: ${commandHint("destroy", request.arch, request.app.name)}`,
-    ]);
-  }
+  if (!result.healthy) throw await failure(`${url} did not become healthy within ${timeout} (last answer: ${result.last})`);
   ctx.out.out(`Healthy: ${url}`);
   ctx.out.out(`URL: ${base}`);
 }

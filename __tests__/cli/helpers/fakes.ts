@@ -132,6 +132,7 @@ export class FakeAws implements AwsAdapter {
   repositories = new Set<string>();
   serviceState: EcsServiceState = { status: "ACTIVE", desired: 1, running: 0, pending: 0, rollout: "FAILED", events: ["(service app) failed to start a task"] };
   stoppedReasons: string[] = ["task abc: Essential container in task exited; app: exit code 1"];
+  taskIps: string[] = [];
   events: LogEvent[] = [];
   console = "";
 
@@ -158,6 +159,10 @@ export class FakeAws implements AwsAdapter {
   async stoppedTaskReasons(region: string, cluster: string, service: string) {
     this.calls.push(`ecs-stopped:${region}:${cluster}:${service}`);
     return this.stoppedReasons;
+  }
+  async serviceTaskPublicIps(region: string, cluster: string, service: string) {
+    this.calls.push(`ecs-ips:${region}:${cluster}:${service}`);
+    return this.taskIps;
   }
   async logEvents(region: string, group: string, sinceMs: number) {
     this.calls.push(`logs:${region}:${group}:${sinceMs}`);

@@ -1,4 +1,3 @@
-import { BinaryMissingError } from "../errors";
 import { maskSecrets } from "../mask";
 import { capture } from "./process";
 
@@ -71,6 +70,8 @@ export interface AwsAdapter {
   ecsServiceState(region: string, cluster: string, service: string): Promise<EcsServiceState>;
   /** Why the latest stopped tasks of a service stopped, newest first. */
   stoppedTaskReasons(region: string, cluster: string, service: string, limit?: number): Promise<string[]>;
+  /** Public IPs of the service's running tasks (plain ECS has no load balancer, so this is where the app answers). */
+  serviceTaskPublicIps(region: string, cluster: string, service: string): Promise<string[]>;
   /** Log events of a group since a time (ms since epoch), oldest first. */
   logEvents(region: string, group: string, sinceMs: number, limit: number): Promise<LogEvent[]>;
   /** The EC2 serial console output of an instance. */
@@ -161,6 +162,26 @@ export class AwsCli implements AwsAdapter {
       });
   }
 
+  async serviceTaskPublicIps(region: string, cluster: string, service: string): Promise<string[]> {
+    const list = (await this.call(region, [
+      "ecs", "list-tasks", "--cluster", cluster, "--service-name", service, "--desired-status", "RUNNING",
+    ])) as { taskArns: string[] };
+    if (list.taskArns.length === 0) return [];
+    const described = (await this.call(region, ["ecs", "describe-tasks", "--cluster", cluster, "--tasks", ...list.taskArns])) as {
+      tasks: Array<{ lastStatus?: string; attachments?: Array<{ type: string; details?: Array<{ name: string; value: string }> }> }>;
+    };
+    const enis = described.tasks
+      .filter((task) => task.lastStatus === "RUNNING")
+      .flatMap((task) => task.attachments ?? [])
+      .filter((attachment) => attachment.type === "ElasticNetworkInterface")
+      .flatMap((attachment) => (attachment.details ?? []).filter((d) => d.name === "networkInterfaceId").map((d) => d.value));
+    if (enis.length === 0) return [];
+    const interfaces = (await this.call(region, ["ec2", "describe-network-interfaces", "--network-interface-ids", ...enis])) as {
+      NetworkInterfaces: Array<{ Association?: { PublicIp?: string } }>;
+    };
+    return interfaces.NetworkInterfaces.map((eni) => eni.Association?.PublicIp).filter((ip): ip is string => Boolean(ip));
+  }
+
   async logEvents(region: string, group: string, sinceMs: number, limit: number): Promise<LogEvent[]> {
     const data = (await this.call(region, [
       "logs", "filter-log-events", "--log-group-name", group, "--start-time", String(Math.floor(sinceMs)),
@@ -192,9 +213,4 @@ export class AwsCli implements AwsAdapter {
       throw new AwsError(`aws ${args.slice(0, 2).join(" ")} returned output that is not JSON`);
     }
   }
-}
-
-/** True when the error means the AWS CLI itself is missing. */
-export function isMissingBinary(error: unknown): boolean {
-  return error instanceof BinaryMissingError;
 }
