@@ -7,9 +7,11 @@ Mirrors the deployer's discovery (docs/DESIGN.md): an app is a sub-folder holdin
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 APPS_ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +60,17 @@ def python_version(app_dir: Path) -> str:
 def env_name(app_dir: Path) -> str:
     """The serving env of the app's Python line (``py39`` or ``py312``); KeyError for a line we do not ship."""
     return PYTHON_LINES[python_version(app_dir)]
+
+
+def load_app_module(app_dir: Path) -> ModuleType:
+    """Imports the app's ``app.py`` under a name of its own, so several apps can live in one process."""
+    name = "fraudkit_app_" + re.sub(r"\W", "_", app_dir.name)
+    spec = importlib.util.spec_from_file_location(name, app_dir / "app.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {app_dir / 'app.py'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 if __name__ == "__main__":
