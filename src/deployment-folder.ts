@@ -55,7 +55,8 @@ export interface DeploymentFiles {
 /** A terraform.tfvars line value: strings quoted with HCL escapes, numbers and booleans bare. */
 function tfvarsValue(value: string | number | boolean): string {
   if (typeof value !== "string") return String(value);
-  return JSON.stringify(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // Terraform reads ${ and %{ in a tfvars string as template syntax: double them so values stay literal.
+  return JSON.stringify(value).replace(/([$%])\{/g, (_, sign: string) => `${sign}${sign}{`);
 }
 
 /** Renders a deployment folder's files without touching the disk (the docker build context is relative to `outDir`). */
