@@ -41,6 +41,8 @@ FAMILY_NEEDS = {
     "transformer": {"onnxruntime"},
     "stacking-dl": {"onnxruntime"},
 }
+# Artifact file name endings -> the distribution that loads them (see fraudkit.models and fraudkit.deep).
+ARTIFACT_NEEDS = {".onnx": "onnxruntime", "xgboost.json": "xgboost-cpu", "lightgbm.txt": "lightgbm"}
 APP_DIRS = find_app_dirs()
 
 
@@ -126,6 +128,14 @@ class TestAppFolder:
         if needs:
             assert needs & set(pins), f"needs one of {sorted(needs)}"
         assert "torch" not in pins, "neural models are served with ONNX Runtime, not PyTorch"
+
+    def test_requirements_match_the_trained_artifacts(self, app_dir: Path) -> None:
+        model = app_dir / "model"
+        if not (model / "metrics.json").is_file():
+            pytest.skip(f"NOT TESTED: {app_dir.name} has no trained model/ yet")
+        needed = {dist for f in model.rglob("*") for end, dist in ARTIFACT_NEEDS.items() if f.name.endswith(end)}
+        model_libraries = set(_pins(app_dir / "requirements.txt")) & set(ARTIFACT_NEEDS.values())
+        assert model_libraries == needed, "an image must hold the model libraries its artifacts need, and no others"
 
     def test_dockerfile(self, app_dir: Path) -> None:
         steps = _instructions(app_dir / "Dockerfile")
