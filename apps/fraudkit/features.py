@@ -153,3 +153,32 @@ def previous_rows(customer_id: np.ndarray, seconds: np.ndarray, k: int) -> np.nd
         prev[back:] = order[:-back]
         out[order, k - back] = np.where(same, prev, -1)
     return out
+
+
+EXTRA_FEATURE_NAMES: list[str] = [
+    "AMOUNT_TO_CUSTOMER_AVG_7DAY",
+    "AMOUNT_TO_CUSTOMER_AVG_30DAY",
+    "CUSTOMER_AVG_1DAY_TO_30DAY",
+]
+"""Ratios derived from the 15 features (so the online state serves them too): how unusual the amount is
+for this customer, which the book's compromised-card scenario (amounts x5) makes the key signal."""
+
+
+def extended_feature_names(base: list[str] | None = None) -> list[str]:
+    """The 15 names followed by the derived ratios."""
+    return list(base or FEATURE_NAMES) + EXTRA_FEATURE_NAMES
+
+
+def extend_features(X: np.ndarray) -> np.ndarray:
+    """Appends the derived ratios to (n, 15) baseline features (a ratio with a zero average is 1)."""
+    X = np.asarray(X, dtype=np.float64)
+    col = FEATURE_NAMES.index
+
+    def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+        return np.divide(num, den, out=np.ones_like(num), where=den > 0)
+
+    amount = X[:, col("TX_AMOUNT")]
+    avg1 = X[:, col("CUSTOMER_ID_AVG_AMOUNT_1DAY_WINDOW")]
+    avg7 = X[:, col("CUSTOMER_ID_AVG_AMOUNT_7DAY_WINDOW")]
+    avg30 = X[:, col("CUSTOMER_ID_AVG_AMOUNT_30DAY_WINDOW")]
+    return np.column_stack([X, ratio(amount, avg7), ratio(amount, avg30), ratio(avg1, avg30)])

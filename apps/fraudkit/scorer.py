@@ -1,0 +1,156 @@
+"""The concrete Scorer of the classic apps (linear, trees, stacking), and ``load_scorer`` for every app.
+
+A classic app's ``model/`` holds ``model.json`` (artifact kind + files), the artifact, ``serving.json``
+(threshold, feature set) and ``metrics.json``. The state snapshot is ``model/state.npz`` when the app ships
+its own, else the one shared by every app of the same world, ``fraudkit/data/state.npz``.
+Deep apps (an ONNX network or a deep stack) are handed to ``fraudkit.deep``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fraudkit.features import extend_features, extended_feature_names
+from fraudkit.models import DESCRIPTOR, PortableModel, load_model, sigmoid
+from fraudkit.records import LabelledTransaction, Prediction, Reason, Scorer, Transaction
+from fraudkit.state import OnlineFeatureState
+
+SHARED_STATE = Path(__file__).resolve().parent / "data" / "state.npz"
+"""The snapshot of the simulated world at the end of the training data, shared by the classic apps."""
+
+TOP_REASONS = 3
+"""How many contributing features a prediction lists."""
+
+
+def state_path(model_dir: Path) -> Path:
+    """The app's own snapshot if it ships one, else the shared one."""
+    own = model_dir / "state.npz"
+    return own if own.is_file() else SHARED_STATE
+
+
+def artifact_version(model_dir: Path, files: Sequence[str]) -> str:
+    """A short content hash of the artifact files: changes exactly when the served model changes."""
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update((model_dir / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def top_reasons(contributions: np.ndarray, names: Sequence[str], top: int = TOP_REASONS) -> list[list[Reason]]:
+    """Per row, the features pushing most towards fraud (positive contributions only), largest first."""
+    out: list[list[Reason]] = []
+    for row in contributions:
+        best = [int(i) for i in np.argsort(-row, kind="stable")[:top] if row[i] > 0]
+        out.append([Reason(names[i], round(float(row[i]), 6)) for i in best])
+    return out
+
+
+class ClassicScorer:
+    """A portable model over the online feature state; one lock serialises state access (gunicorn threads)."""
+
+    def __init__(
+        self,
+        name: str,
+        family: str,
+        model: PortableModel,
+        state: OnlineFeatureState,
+        serving: dict[str, Any],
+        metrics: dict[str, Any],
+        version: str,
+    ) -> None:
+        self.name = name
+        self.family = family
+        self.version = version
+        self.threshold = float(serving["threshold"])
+        self.extended = bool(serving.get("extended_features", False))
+        self.feature_names = list(state.feature_names)  # what a ready vector must hold
+        self.model_feature_names = extended_feature_names(self.feature_names) if self.extended else self.feature_names
+        if model.n_features != len(self.model_feature_names):
+            raise ValueError(
+                f"model expects {model.n_features} features, the pipeline gives {len(self.model_feature_names)}"
+            )
+        self._model = model
+        self._state = state
+        self._serving = serving
+        self._metrics = metrics
+        self._lock = threading.Lock()
+
+    def info(self) -> dict[str, Any]:
+        """Family, features, training metrics, threshold and the state's bounds."""
+        with self._lock:
+            limits = self._state.limits()
+        return {
+            "name": self.name,
+            "version": self.version,
+            "family": self.family,
+            "features": self.feature_names,
+            "model_features": self.model_feature_names,
+            "threshold": self.threshold,
+            "threshold_rule": self._serving.get("threshold_rule", ""),
+            "training": self._serving.get("training", {}),
+            "training_metrics": self._metrics,
+            "state": limits,
+        }
+
+    def _score(self, ids: Sequence[str], rows: np.ndarray) -> list[Prediction]:
+        X = extend_features(rows) if self.extended else rows
+        probabilities = sigmoid(self._model.logit(X))
+        reasons = top_reasons(self._model.contributions(X), self.model_feature_names)
+        return [
+            Prediction(tx_id, float(p), bool(p >= self.threshold), r)
+            for tx_id, p, r in zip(ids, probabilities, reasons)
+        ]
+
+    def predict(self, transactions: Sequence[Transaction]) -> list[Prediction]:
+        """Scores raw transactions in order, each added to the state after its features are taken."""
+        with self._lock:
+            rows = [self._state.update(tx).features for tx in transactions]
+        matrix = np.array(rows) if rows else np.zeros((0, len(self.feature_names)))
+        return self._score([tx.transaction_id for tx in transactions], matrix)
+
+    def predict_features(self, ids: Sequence[str], rows: Sequence[Sequence[float]]) -> list[Prediction]:
+        """Scores ready 15-feature vectors; the state is not touched."""
+        matrix = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(self.feature_names))
+        return self._score(list(ids), matrix)
+
+    def feedback(self, labelled: Sequence[LabelledTransaction]) -> int:
+        """Records confirmed labels for the terminals' fraud risk; returns how many were applied."""
+        with self._lock:
+            return sum(1 for tx in labelled if self._state.add_label(tx))
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def load_classic_scorer(app_dir: Path) -> ClassicScorer:
+    """Builds the Scorer of a classic app folder (manifest.json + model/)."""
+    manifest = _read_json(app_dir / "manifest.json")
+    model_dir = app_dir / "model"
+    model = load_model(model_dir)
+    metrics = {k: v for k, v in _read_json(model_dir / "metrics.json").items() if k != "per_fold"}
+    return ClassicScorer(
+        name=str(manifest.get("name", app_dir.name)),
+        family=str(manifest.get("model_family", model.kind)),
+        model=model,
+        state=OnlineFeatureState.load(state_path(model_dir), history_k=0),
+        serving=_read_json(model_dir / "serving.json"),
+        metrics=metrics,
+        version=artifact_version(model_dir, [DESCRIPTOR, "serving.json", *model.files()]),
+    )
+
+
+def load_scorer(app_dir: Path) -> Scorer:
+    """The Scorer of any app folder: classic artifacts here, ONNX networks and deep stacks in fraudkit.deep."""
+    if (app_dir / "model" / DESCRIPTOR).is_file():
+        return load_classic_scorer(app_dir)
+    from fraudkit.deep.shipping import load_deep_scorer
+
+    return load_deep_scorer(app_dir)
