@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.core.responses import ActionResult
+from moto.ec2.responses.monitoring import Monitoring
 from moto.server import ThreadedMotoServer
 
 FAKE_CREDENTIALS = {
@@ -44,6 +46,28 @@ def patch_application_autoscaling_tags() -> None:
             setattr(ApplicationAutoScalingResponse, name, handler)
 
 
+def _monitoring_setter(state: str) -> Any:
+    def set_monitoring(self: Monitoring) -> ActionResult:
+        instance_ids = self._get_param("InstanceIds", [])
+        self.error_on_dryrun()
+        for instance_id in instance_ids:
+            self.ec2_backend.get_instance(instance_id).monitoring_state = state
+        return ActionResult(
+            {"InstanceMonitorings": [{"InstanceId": i, "Monitoring": {"State": state}} for i in instance_ids]}
+        )
+
+    return set_monitoring
+
+
+def patch_ec2_monitoring() -> None:
+    """
+    Implements EC2 MonitorInstances/UnmonitorInstances, which moto 5.2.1 leaves as NotImplementedError (500).
+    The provider calls MonitorInstances right after RunInstances for `monitoring = true` (detailed monitoring).
+    """
+    Monitoring.monitor_instances = _monitoring_setter("enabled")  # type: ignore[method-assign]
+    Monitoring.unmonitor_instances = _monitoring_setter("disabled")  # type: ignore[method-assign]
+
+
 @contextmanager
 def moto_server() -> Iterator[str]:
     """Starts a patched moto on a free 127.0.0.1 port, yields its endpoint URL, and always stops it."""
@@ -51,6 +75,7 @@ def moto_server() -> Iterator[str]:
     # and it is read when the IAM backend is first built, so it must be set before the server starts.
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     patch_application_autoscaling_tags()
+    patch_ec2_monitoring()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:

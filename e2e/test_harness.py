@@ -52,3 +52,22 @@ def test_minimal_configuration_applies_and_destroys(
         terraform(folder, env, "destroy", "-auto-approve", "-input=false", "-no-color")
     assert state_addresses(folder, env) == []
     assert left_over(moto_endpoint, baseline) == []
+
+
+def test_moto_gaps_are_patched(moto_endpoint: str) -> None:
+    # Without the patches these answer 500 and the provider retries or fails (see docs/e2e.md).
+    scaling = client(moto_endpoint, "application-autoscaling")
+    arn = "arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/e2e"
+    assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {}
+    scaling.tag_resource(ResourceARN=arn, Tags={"app": "e2e"})
+    scaling.untag_resource(ResourceARN=arn, TagKeys=["app"])
+
+    ec2 = client(moto_endpoint, "ec2")
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    try:
+        ec2.monitor_instances(InstanceIds=[instance])
+        described = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0]
+        assert described["Monitoring"]["State"] == "enabled"
+    finally:
+        ec2.terminate_instances(InstanceIds=[instance])
