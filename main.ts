@@ -4,17 +4,27 @@
  */
 import * as path from "path";
 import { App } from "cdktf";
-import { discoverApps } from "./src/discovery";
-import { addStacks } from "./src/stacks/factory";
+import { AppsDirError, discoverApps, UnknownAppError } from "./src/discovery";
+import { addStacks, UnknownArchitectureError } from "./src/stacks/factory";
 import { selectStacks } from "./src/stacks/selection";
 
-const env = process.env;
-const discovery = discoverApps(env.DDS_APPS_DIR ?? path.join(process.cwd(), "apps"));
-for (const problem of discovery.problems) {
-  console.error(`skipped app ${problem.app}: ${problem.file}${problem.line ? `:${problem.line}` : ""}: ${problem.message}`);
+function main(env: NodeJS.ProcessEnv): void {
+  const discovery = discoverApps(env.DDS_APPS_DIR ?? path.join(process.cwd(), "apps"));
+  for (const problem of discovery.problems) {
+    console.error(`skipped app ${problem.app}: ${problem.file}${problem.line ? `:${problem.line}` : ""}: ${problem.message}`);
+  }
+  const app = new App();
+  for (const { arch, app: spec } of selectStacks(discovery, env)) {
+    addStacks(app, [spec], [arch], { imageUri: env.DDS_IMAGE_URI || undefined, region: env.DDS_REGION || undefined });
+  }
+  app.synth();
 }
-const app = new App();
-for (const { arch, app: spec } of selectStacks(discovery, env)) {
-  addStacks(app, [spec], [arch], { imageUri: env.DDS_IMAGE_URI || undefined, region: env.DDS_REGION || undefined });
+
+try {
+  main(process.env);
+} catch (error) {
+  // Bad selections are the user's input: one line, no stack trace.
+  if (!(error instanceof UnknownAppError || error instanceof UnknownArchitectureError || error instanceof AppsDirError)) throw error;
+  console.error(`error: ${error.message}`);
+  process.exit(1);
 }
-app.synth();
