@@ -47,6 +47,8 @@ APPS_DIR = Path(__file__).resolve().parent.parent
 STATE_END = date(2018, 9, 30)
 """The shared snapshot holds the world up to (not including) this day; the sample scores come from it."""
 SAMPLE_SIZE = 60
+SHARED_HISTORY_K = 4
+"""Earlier feature vectors per customer kept in the shared snapshot: the deep apps' windows need them."""
 
 
 class World:
@@ -93,7 +95,7 @@ def ensure_shared_state(world: World, path: Path = SHARED_STATE, rewrite: bool =
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     seen = world.table.tx_datetime < np.datetime64(STATE_END.isoformat(), "s")
-    snapshot_from_table(world.table.select(seen)).save(path)
+    snapshot_from_table(world.table.select(seen), world.features[seen], history_k=SHARED_HISTORY_K).save(path)
 
 
 def write_sample(app_dir: Path, world: World) -> None:
@@ -188,6 +190,11 @@ def train_app(app_dir: Path, world: World, log: Any = print) -> dict[str, Any]:
     return metrics
 
 
+def is_deep_app(app_dir: Path) -> bool:
+    """True for the deep apps (model/settings.json), which fraudkit.deep.train trains."""
+    return (app_dir / "model" / "settings.json").is_file()
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI entry: retrain the named apps (or rewrite the shared snapshot with --snapshot)."""
     parser = argparse.ArgumentParser(prog="python -m fraudkit.train", description=__doc__.splitlines()[0])
@@ -197,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.apps and not args.snapshot:
         parser.error("name at least one app, or --snapshot")
     for name in args.apps:
-        if not (APPS_DIR / name / "model_config.json").is_file():
+        if not (APPS_DIR / name / "model_config.json").is_file() and not is_deep_app(APPS_DIR / name):
             print(f"error: {name}: no apps/{name}/model_config.json", file=sys.stderr)
             return 2
     world = World(SimulatorConfig())
@@ -206,7 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {SHARED_STATE} ({SHARED_STATE.stat().st_size // 1024} KiB)")
     for name in args.apps:
         print(f"{name}:", flush=True)
-        metrics = train_app(APPS_DIR / name, world, log=lambda m: print(m, flush=True))
+        trainer = train_app
+        if is_deep_app(APPS_DIR / name):
+            from fraudkit.deep.train import train_app as trainer  # needs PyTorch: imported only for deep apps
+        metrics = trainer(APPS_DIR / name, world, log=lambda m: print(m, flush=True))
         print(f"  AP {metrics['average_precision']['mean']:.4f} in {metrics['training_seconds']} s", flush=True)
     return 0
 
