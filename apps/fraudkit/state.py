@@ -207,7 +207,8 @@ class OnlineFeatureState:
 
     # -- snapshot ----------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
-        """Writes the state as a compressed .npz of plain arrays (no pickle), loadable on any Python line."""
+        """Writes the state as a compressed .npz of plain arrays (no pickle), loadable on any Python line;
+        times are kept to the second and amounts to the cent."""
         cust_ids = np.array(list(self._customers), dtype=np.int64)
         term_ids = np.array(list(self._terminals), dtype=np.int64)
         custs = list(self._customers.values())
@@ -221,7 +222,9 @@ class OnlineFeatureState:
             customer_ids=cust_ids,
             customer_counts=np.array([len(c.times) for c in custs], dtype=np.int64),
             customer_times=_int_array([t for c in custs for t in c.times]),
-            customer_cents=np.round(np.array([a for c in custs for a in c.amounts], dtype=np.float64) * 100),
+            customer_cents=np.round(np.array([a for c in custs for a in c.amounts], dtype=np.float64) * 100).astype(
+                np.int64
+            ),
             history_counts=np.array([h.shape[0] for h in hist], dtype=np.int64),
             history=np.concatenate(hist).astype(np.float32) if hist else np.zeros((0, len(self.feature_names))),
             terminal_ids=term_ids,
@@ -245,7 +248,7 @@ class OnlineFeatureState:
                 **limits,
             )
             state.latest_seconds = float(z["latest_seconds"][0])
-            times = np.split(z["customer_times"].astype(np.float64), np.cumsum(z["customer_counts"])[:-1])
+            times = np.split(_times(z["customer_times"]), np.cumsum(z["customer_counts"])[:-1])
             amounts = np.split(z["customer_cents"] / 100.0, np.cumsum(z["customer_counts"])[:-1])
             hists = np.split(z["history"].astype(np.float64), np.cumsum(z["history_counts"])[:-1])
             for cid, ts, am, hs in zip(z["customer_ids"].tolist(), times, amounts, hists):
@@ -253,10 +256,10 @@ class OnlineFeatureState:
                 state._customers[cid] = _Customer(
                     ts.tolist(), am.tolist(), deque(list(keep), maxlen=state.history_k or None)
                 )
-            t_times = np.split(z["terminal_times"].astype(np.float64), np.cumsum(z["terminal_counts"])[:-1])
+            t_times = np.split(_times(z["terminal_times"]), np.cumsum(z["terminal_counts"])[:-1])
             split_at = np.cumsum(z["fraud_counts"])[:-1]
             f_ids = np.split(z["fraud_ids"], split_at)
-            f_times = np.split(z["fraud_times"].astype(np.float64), split_at)
+            f_times = np.split(_times(z["fraud_times"]), split_at)
             for tid, ts, ids, fts in zip(z["terminal_ids"].tolist(), t_times, f_ids, f_times):
                 fraud_ids = dict(zip(ids.tolist(), fts.tolist()))
                 state._terminals[tid] = _Terminal(ts.tolist(), sorted(fraud_ids.values()), fraud_ids)
@@ -264,8 +267,15 @@ class OnlineFeatureState:
 
 
 def _int_array(values: list[float]) -> np.ndarray:
-    """Whole-second times as int64 (compresses far better than floats); sub-second parts are dropped."""
-    return np.floor(np.array(values, dtype=np.float64)).astype(np.int64)
+    """Whole-second times, delta-encoded as int32 (sorted runs give small, very compressible steps);
+    sub-second parts are dropped."""
+    whole = np.floor(np.array(values, dtype=np.float64)).astype(np.int64)
+    return np.diff(whole, prepend=0).astype(np.int32)
+
+
+def _times(encoded: np.ndarray) -> np.ndarray:
+    """Inverse of ``_int_array``."""
+    return np.cumsum(encoded.astype(np.int64)).astype(np.float64)
 
 
 def snapshot_from_table(

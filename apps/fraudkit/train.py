@@ -5,6 +5,7 @@ Reads ``apps/<app>/model_config.json``:
   train_days      length of the train block (the book uses 7; more history is allowed and stated)
   extended        true to add the derived amount ratios (fraudkit.features.extend_features)
   candidates      hyperparameter sets; the one with the best mean AP on the validation folds is kept
+  extends         optional: another app folder whose model_config.json this one reuses (keys here override)
 
 Steps (deterministic): simulate the default world and its features; choose the candidate on the validation
 folds; report AUC/AP/CP@100 over the four test folds; pick the threshold maximising F1 on the validation
@@ -119,9 +120,16 @@ def write_sample(app_dir: Path, world: World) -> None:
     (app_dir / "model" / "sample_scores.json").write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
 
 
+def read_model_config(app_dir: Path) -> dict[str, Any]:
+    """The app's model_config.json, merged over the config it ``extends`` (if any)."""
+    config = json.loads((app_dir / "model_config.json").read_text(encoding="utf-8"))
+    parent = config.pop("extends", None)
+    return {**read_model_config(app_dir.parent / parent), **config} if parent else config
+
+
 def train_app(app_dir: Path, world: World, log: Any = print) -> dict[str, Any]:
     """Runs the whole procedure for one app folder and writes its model/; returns metrics.json's content."""
-    config = json.loads((app_dir / "model_config.json").read_text(encoding="utf-8"))
+    config = read_model_config(app_dir)
     kind, train_days, extended = config["kind"], int(config["train_days"]), bool(config.get("extended", False))
     X = _matrix(world, extended)
     started = time.time()
