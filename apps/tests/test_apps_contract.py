@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bad_requests import BAD_REQUESTS, assert_refused, feature_rows_with_bad_value
+from bad_requests import BAD_REQUESTS, GOOD_TX, assert_refused, feature_rows_with_bad_value
 
 from fraudkit.app_folders import find_app_dirs, load_app_module, python_version, read_manifest
 from fraudkit.goals import AP_GOALS
-from fraudkit.serving.limits import MAX_BATCH
+from fraudkit.serving.limits import MAX_AMOUNT, MAX_BATCH, MAX_FEATURE_ABS, MAX_ID
 
 RUNNING_LINE = f"{sys.version_info.major}.{sys.version_info.minor}"
 LINE_APPS = [d for d in find_app_dirs() if python_version(d) == RUNNING_LINE]
@@ -124,6 +124,31 @@ def test_feature_vectors_are_scored(app_dir: Path) -> None:
     predictions = reply.get_json()["predictions"]
     assert [p["transaction_id"] for p in predictions] == ["zeros", "ones"]
     assert all(0.0 <= p["fraud_probability"] <= 1.0 for p in predictions)
+
+
+# Valid but extreme: the validation lets them through, so the model must score them (finite, in [0, 1]).
+EXTREME_TRANSACTIONS = [
+    {**GOOD_TX, "transaction_id": "zero", "customer_id": 0, "terminal_id": 0, "tx_amount": 0},
+    {**GOOD_TX, "transaction_id": "max", "customer_id": MAX_ID, "terminal_id": MAX_ID, "tx_amount": MAX_AMOUNT},
+    {**GOOD_TX, "transaction_id": "past", "tx_datetime": "0001-01-01T00:00:00Z"},
+    {**GOOD_TX, "transaction_id": "future", "tx_datetime": "9999-12-31T23:59:59.999999"},
+    {**GOOD_TX, "transaction_id": "back-in-time", "tx_datetime": "2018-01-01T00:00:00+14:00"},
+]
+
+
+@app_dirs
+def test_extreme_valid_inputs_get_finite_scores(app_dir: Path) -> None:
+    client = _client(app_dir)
+    n = len(client.get("/model-info").get_json()["features"])
+    bodies = [
+        {"transactions": EXTREME_TRANSACTIONS},
+        {"features": [[MAX_FEATURE_ABS] * n, [-MAX_FEATURE_ABS] * n, [0.0] * n]},
+    ]
+    for body in bodies:
+        reply = client.post("/predict", json=body)
+        assert reply.status_code == 200, reply.get_json()
+        assert all(0.0 <= p["fraud_probability"] <= 1.0 for p in reply.get_json()["predictions"])
+    assert client.get("/health").status_code == 200
 
 
 @app_dirs
