@@ -1,4 +1,4 @@
-import type { TerraformResource } from "cdktf";
+import type { TerraformDataSource, TerraformResource } from "cdktf";
 import type { IConstruct } from "constructs";
 
 /** A checkov check that does not apply to one resource, and why (the reason goes into the emitted Terraform). */
@@ -12,7 +12,7 @@ export interface CheckovSkip {
 const SKIPS_KEY = "dds:checkov-skips";
 
 /** Records that `check` is skipped for `resource`; the HCL writer emits it as `#checkov:skip=ID:reason`. */
-export function skipCheck(resource: TerraformResource, id: string, reason: string): void {
+export function skipCheck(resource: TerraformResource | TerraformDataSource, id: string, reason: string): void {
   resource.node.addMetadata(SKIPS_KEY, { id, reason } satisfies CheckovSkip);
 }
 

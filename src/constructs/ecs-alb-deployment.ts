@@ -62,7 +62,13 @@ export class EcsAlbDeployment extends Construct {
       description: `${app.name} load balancer: HTTP/HTTPS from allowed_cidr, app port to the tasks`,
       vpcId: base.network.vpcId,
       ingress: [
-        { id: "http", description: "HTTP from allowed_cidr", port: 80, cidr: props.allowedCidr },
+        {
+          id: "http",
+          description: "HTTP from allowed_cidr",
+          port: 80,
+          cidr: props.allowedCidr,
+          skips: [{ id: "CKV_AWS_260", reason: "the load balancer is the app's public entry point; allowed_cidr narrows it" }],
+        },
         { id: "https", description: "HTTPS from allowed_cidr when a certificate is set", port: 443, cidr: props.allowedCidr, count: whenHttps },
       ],
       egress: [{ id: "to_tasks", description: "App port to the tasks", port: app.port, peerSecurityGroupId: tasksGroup.id }],
@@ -83,6 +89,7 @@ export class EcsAlbDeployment extends Construct {
     skipCheck(alb, "CKV_AWS_150", "deletion protection would make terraform destroy fail");
     skipCheck(alb, "CKV_AWS_91", "access logs need an S3 bucket per deployment; app logs are in CloudWatch");
     skipCheck(alb, "CKV2_AWS_28", "a WAF web ACL costs money per deployment; add one for production traffic");
+    skipCheck(alb, "CKV2_AWS_20", "HTTP redirects to HTTPS once certificate_arn is set; without a certificate there is no HTTPS to redirect to");
 
     const targets = new LbTargetGroup(this, "targets", {
       name: awsName([props.namePrefix, "tg"], 32),
@@ -133,6 +140,7 @@ export class EcsAlbDeployment extends Construct {
     for (const listener of [httpForward, httpRedirect]) {
       skipCheck(listener, "CKV_AWS_2", "HTTPS needs a certificate: set certificate_arn and port 80 redirects to 443");
       skipCheck(listener, "CKV2_AWS_20", "HTTPS needs a certificate: set certificate_arn and port 80 redirects to 443");
+      skipCheck(listener, "CKV_AWS_103", "plain HTTP listener (no TLS to configure); the HTTPS listener uses " + TLS_POLICY);
     }
 
     const service = new FargateService(this, "fargate", {

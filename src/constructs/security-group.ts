@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { type CheckovSkip, skipCheck } from "./checkov";
 
 /** One TCP rule of a security group. */
 export interface TcpRule {
@@ -17,6 +18,8 @@ export interface TcpRule {
   peerSecurityGroupId?: string;
   /** Terraform count expression, for a rule that exists only when a variable is set. */
   count?: number;
+  /** checkov checks that do not apply to this rule, with the reason. */
+  skips?: CheckovSkip[];
 }
 
 /** Settings of a security group. */
@@ -62,12 +65,13 @@ export class AppSecurityGroup extends Construct {
       count: rule.count,
       tags: { Name: `${props.name}-${rule.id}` },
     }));
-    props.ingress.forEach((rule) => new VpcSecurityGroupIngressRule(this, `in_${rule.id}`, config(rule)));
+    props.ingress.forEach((rule) => this.allowIngress(rule));
     props.egress.forEach((rule) => new VpcSecurityGroupEgressRule(this, `out_${rule.id}`, config(rule)));
   }
 
   /** Adds an inbound rule after creation, for two groups that reference each other. */
   allowIngress(rule: TcpRule): void {
-    new VpcSecurityGroupIngressRule(this, `in_${rule.id}`, this.ruleConfig(rule));
+    const resource = new VpcSecurityGroupIngressRule(this, `in_${rule.id}`, this.ruleConfig(rule));
+    for (const skip of rule.skips ?? []) skipCheck(resource, skip.id, skip.reason);
   }
 }

@@ -137,7 +137,7 @@ function renderTerraformBlock(settings: JsonObject): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Renders a whole Terraform JSON document as HCL, with checkov skip comments (keyed "type.name") inside their resources. */
+/** Renders a whole Terraform JSON document as HCL, with checkov skip comments (keyed "type.name") inside their resources and data sources. */
 export function terraformJsonToHcl(doc: JsonObject, skips: Map<string, CheckovSkip[]> = new Map()): string {
   const out: string[] = [];
   if (isObject(doc.terraform)) out.push(renderTerraformBlock(doc.terraform));
@@ -154,7 +154,7 @@ export function terraformJsonToHcl(doc: JsonObject, skips: Map<string, CheckovSk
     for (const [type, instances] of Object.entries((doc[kind] ?? {}) as JsonObject)) {
       for (const [name, body] of Object.entries(instances as JsonObject)) {
         const comments = (skips.get(`${type}.${name}`) ?? []).map((s) => `#checkov:skip=${s.id}:${s.reason}`);
-        out.push(block(`${kind} "${type}" "${name}"`, body as JsonObject, kind === "resource" ? comments : []));
+        out.push(block(`${kind} "${type}" "${name}"`, body as JsonObject, comments));
       }
     }
   }

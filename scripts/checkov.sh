@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Security scan of every stack: writes each (architecture, app) deployment folder as HCL (with the
+# in-code #checkov:skip reasons) under cdktf.out/checkov/, runs a pinned checkov over them, prints
+# passed/failed/skipped and exits non-zero when any check fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CHECKOV_VERSION="3.3.30"
+VENV=".venvs/tools"
+if ! "$VENV/bin/checkov" --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
+  echo "installing checkov $CHECKOV_VERSION into $VENV" >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
+fi
+
+npm run --silent build
+OUT="cdktf.out/checkov"
+rm -rf "$OUT"
+node -e '
+  const path = require("path");
+  const { discoverApps } = require("./dist/src/discovery");
+  const { writeDeploymentFolder } = require("./dist/src/deployment-folder");
+  const { ARCHITECTURES } = require("./dist/src/types");
+  const repoRoot = process.cwd();
+  const { apps } = discoverApps(path.join(repoRoot, "apps"));
+  for (const arch of ARCHITECTURES) for (const app of apps) {
+    writeDeploymentFolder({ repoRoot, app, arch, outDir: path.join(repoRoot, process.argv[1], `${arch}_${app.name}`) });
+  }
+  console.error(`wrote ${ARCHITECTURES.length * apps.length} stacks`);
+' "$OUT"
+
+REPORT="$OUT/report.json"
+set +e
+"$VENV/bin/checkov" --directory "$OUT" --framework terraform --config-file .checkov.yaml --skip-download --output json > "$REPORT"
+STATUS=$?
+set -e
+"$VENV/bin/python" - "$REPORT" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+reports = data if isinstance(data, list) else [data]
+totals = {"passed": 0, "failed": 0, "skipped": 0}
+for report in reports:
+    for key in totals:
+        totals[key] += report.get("summary", {}).get(key, 0)
+    for check in report.get("results", {}).get("failed_checks", []):
+        print(f"FAILED {check['check_id']} {check['resource']} ({check['file_path']}): {check['check_name']}")
+print(f"checkov: passed={totals['passed']} failed={totals['failed']} skipped={totals['skipped']}")
+PY
+exit $STATUS
