@@ -20,7 +20,13 @@ describe("deployment folders", () => {
   });
 
   it.each(ARCHITECTURES)("writes main.tf and terraform.tfvars for %s with no path of this machine", (arch) => {
-    const { dir, files } = writeDeploymentFolder({ repoRoot: repo, app, arch, imageUri: IMAGE, variables: { allowed_cidr: "203.0.113.0/24" } });
+    const { dir, files } = writeDeploymentFolder({
+      repoRoot: repo,
+      app,
+      arch,
+      imageUri: IMAGE,
+      variables: { allowed_cidr: "203.0.113.0/24" },
+    });
     expect(dir).toBe(path.join(repo, deploymentDirName(arch, app.name)));
     expect(files.map((f) => path.basename(f)).sort()).toEqual(["main.tf", "terraform.tfvars"]);
     const main = fs.readFileSync(path.join(dir, "main.tf"), "utf8");
@@ -30,7 +36,9 @@ describe("deployment folders", () => {
     expect(main).toMatch(/^provider "aws" \{/m);
     expect(main).toMatch(/variable "allowed_cidr" \{\n\s+type\s+= string/);
     expect(main).toContain("#checkov:skip=");
-    expect(fs.readFileSync(path.join(dir, "terraform.tfvars"), "utf8")).toContain(`image_uri = "${IMAGE}"\nallowed_cidr = "203.0.113.0/24"\n`);
+    expect(fs.readFileSync(path.join(dir, "terraform.tfvars"), "utf8")).toContain(
+      `image_uri = "${IMAGE}"\nallowed_cidr = "203.0.113.0/24"\n`,
+    );
   });
 
   it("keeps state and provider files already in the folder", () => {
@@ -45,12 +53,16 @@ describe("deployment folders", () => {
     const files = renderDeploymentFiles({ repoRoot: repo, app, arch: "ecs", outDir: path.join(repo, "deep", "er") });
     expect(files["main.tf"]).toContain('"${path.module}/../../apps"');
     expect(files["main.tf"]).toContain(`dockerfile = "${app.dockerfile}"`);
-    expect(files["main.tf"]).not.toContain("variable \"image_uri\"");
+    expect(files["main.tf"]).not.toContain('variable "image_uri"');
   });
 
   it("rejects a variable the stack does not declare, listing the valid ones", () => {
-    expect(() => renderDeploymentFiles({ repoRoot: repo, app, arch: "ecs", imageUri: IMAGE, variables: { instance_type: "t3.small" } })).toThrow(UnknownVariableError);
-    expect(() => renderDeploymentFiles({ repoRoot: repo, app, arch: "ecs", imageUri: IMAGE, variables: { nope: 1 } })).toThrow(/valid: region, vpc_cidr/);
+    expect(() =>
+      renderDeploymentFiles({ repoRoot: repo, app, arch: "ecs", imageUri: IMAGE, variables: { instance_type: "t3.small" } }),
+    ).toThrow(UnknownVariableError);
+    expect(() => renderDeploymentFiles({ repoRoot: repo, app, arch: "ecs", imageUri: IMAGE, variables: { nope: 1 } })).toThrow(
+      /valid: region, vpc_cidr/,
+    );
   });
 
   it("escapes tfvars strings so a value cannot inject an expression", () => {

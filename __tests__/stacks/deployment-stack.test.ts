@@ -39,7 +39,11 @@ describe.each(cases)("%s_%s", (arch, _name, app) => {
     expect(doc.terraform.required_providers.aws).toEqual({ source: "hashicorp/aws", version: "5.100.0" });
     expect(doc.provider.aws).toHaveLength(1);
     expect(doc.provider.aws[0].alias).toBeUndefined(); // plain block: a provider_override.tf can merge into it
-    expect(doc.provider.aws[0].default_tags[0].tags).toEqual({ app: app.name, architecture: arch, "managed-by": "dynamic-aws-deployment-system" });
+    expect(doc.provider.aws[0].default_tags[0].tags).toEqual({
+      app: app.name,
+      architecture: arch,
+      "managed-by": "dynamic-aws-deployment-system",
+    });
   });
 
   it("has an ECR repository that destroy can delete and a log group with retention", () => {
@@ -62,7 +66,13 @@ describe.each(cases)("%s_%s", (arch, _name, app) => {
       expect(json).toHaveResourceWithProperties(Instance, {
         instance_type: "${var.instance_type}",
         metadata_options: { http_tokens: "required", http_endpoint: "enabled", http_put_response_hop_limit: 2 },
-        root_block_device: { encrypted: true, volume_size: "${var.root_volume_size}", volume_type: "gp3", delete_on_termination: true, tags: { Name: `ec2-${app.name}`.replace(/_/g, "-"), app: app.name, architecture: "ec2" } },
+        root_block_device: {
+          encrypted: true,
+          volume_size: "${var.root_volume_size}",
+          volume_type: "gp3",
+          delete_on_termination: true,
+          tags: { Name: `ec2-${app.name}`.replace(/_/g, "-"), app: app.name, architecture: "ec2" },
+        },
       });
       expect(doc.variable.instance_type.default).toBe("t3.xlarge");
       expect(doc.variable.ssh_cidr.default).toBe(""); // no SSH unless asked for
@@ -90,14 +100,21 @@ describe.each(cases)("%s_%s", (arch, _name, app) => {
 
   if (arch === "ecs_alb") {
     it("puts the service behind an ALB with ip targets, health checks and CPU auto-scaling 2..10", () => {
-      expect(json).toHaveResourceWithProperties(Lb, { enable_deletion_protection: false, internal: false, load_balancer_type: "application" });
+      expect(json).toHaveResourceWithProperties(Lb, {
+        enable_deletion_protection: false,
+        internal: false,
+        load_balancer_type: "application",
+      });
       expect(json).toHaveResourceWithProperties(LbTargetGroup, {
         target_type: "ip",
         port: app.port,
         health_check: expect.objectContaining({ path: app.healthPath, interval: 30, matcher: "200" }),
       });
       expect(json).toHaveResourceWithProperties(EcsService, { health_check_grace_period_seconds: "${var.health_check_grace_period}" });
-      expect(json).toHaveResourceWithProperties(AppautoscalingTarget, { min_capacity: "${var.min_count}", max_capacity: "${var.max_count}" });
+      expect(json).toHaveResourceWithProperties(AppautoscalingTarget, {
+        min_capacity: "${var.min_count}",
+        max_capacity: "${var.max_count}",
+      });
       expect(json).toHaveResourceWithProperties(AppautoscalingPolicy, {
         target_tracking_scaling_policy_configuration: expect.objectContaining({ target_value: "${var.cpu_target}" }),
       });

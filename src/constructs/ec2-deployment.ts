@@ -10,6 +10,9 @@ import { skipCheck } from "./checkov";
 import { Foundation, type FoundationProps, type OutputSpec } from "./foundation";
 import { containerHealthCommand, HEALTH_CHECK } from "./health-check";
 import { ServiceRole } from "./iam";
+import { ec2SecretFetch, resolveSecrets, secretReadStatements } from "./secrets";
+import type { Ec2Workload } from "./workload";
+import type { SecretRef } from "../operations/secrets";
 import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
 
 /** Settings of the single-instance architecture. */
@@ -36,7 +39,9 @@ export function ec2UserData(props: {
   port: number;
   healthPath: string;
   appName: string;
+  secrets?: SecretRef[];
 }): string {
+  const secrets = ec2SecretFetch(props.secrets ?? [], props.region);
   const [python, flag, code] = containerHealthCommand(props.port, props.healthPath);
   // Inside the double-quoted --health-cmd argument, so the inner quotes are escaped for bash.
   const health = `${python} ${flag} \\"${code}\\"`;
@@ -51,9 +56,11 @@ export function ec2UserData(props: {
     `  *.dkr.ecr.*) aws ecr get-login-password --region '${props.region}' | docker login --username AWS --password-stdin "$REGISTRY" ;;`,
     "esac",
     'docker pull "$IMAGE"',
+    ...secrets.lines,
     `docker run -d --name '${props.appName}' --restart unless-stopped -p ${props.port}:${props.port} -e PORT=${props.port} \\`,
     `  --health-cmd "${health}" --health-interval ${HEALTH_CHECK.intervalSeconds}s --health-retries 3 \\`,
     `  --log-driver awslogs --log-opt awslogs-region='${props.region}' --log-opt awslogs-group='${props.logGroup}' \\`,
+    ...(secrets.dockerFlags.length > 0 ? [`  ${secrets.dockerFlags.join(" ")} \\`] : []),
     '  "$IMAGE"',
     "",
   ].join("\n");
@@ -63,6 +70,8 @@ export function ec2UserData(props: {
 export class Ec2Deployment extends Construct {
   /** Outputs the stack emits. */
   readonly outputs: Record<string, OutputSpec>;
+  /** The instance, for alarms and schedules. */
+  readonly workload: Ec2Workload;
 
   constructor(scope: Construct, id: string, props: Ec2DeploymentProps) {
     super(scope, id);
@@ -89,6 +98,7 @@ export class Ec2Deployment extends Construct {
       principal: "ec2.amazonaws.com",
       pullRepositoryArns: base.image.pullRepositoryArns,
       logGroupArn: base.logs.arn,
+      statements: secretReadStatements(this, resolveSecrets(this, props.secrets ?? [])),
     });
     const profile = new IamInstanceProfile(this, "instance_profile", { name: `${props.namePrefix}-instance`, role: role.name });
     const keyPair = new KeyPair(this, "key_pair", {
@@ -129,6 +139,7 @@ export class Ec2Deployment extends Construct {
         port: app.port,
         healthPath: app.healthPath,
         appName: app.name,
+        secrets: props.secrets,
       }),
       // A new image or setting means a new instance: the boot script runs only once.
       userDataReplaceOnChange: true,
@@ -137,6 +148,7 @@ export class Ec2Deployment extends Construct {
     skipCheck(instance, "CKV_AWS_88", "a single public instance is this architecture; the Elastic IP is its address");
     const address = new Eip(this, "address", { domain: "vpc", instance: instance.id, tags: { Name: props.namePrefix } });
 
+    this.workload = { kind: "ec2", instanceId: instance.id, instanceArn: instance.arn };
     this.outputs = {
       ...base.commonOutputs(),
       app_url: { value: `http://${address.publicIp}:${app.port}`, description: "URL of the app" },

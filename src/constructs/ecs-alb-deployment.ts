@@ -69,12 +69,23 @@ export class EcsAlbDeployment extends Construct {
           cidr: props.allowedCidr,
           skips: [{ id: "CKV_AWS_260", reason: "the load balancer is the app's public entry point; allowed_cidr narrows it" }],
         },
-        { id: "https", description: "HTTPS from allowed_cidr when a certificate is set", port: 443, cidr: props.allowedCidr, count: whenHttps },
+        {
+          id: "https",
+          description: "HTTPS from allowed_cidr when a certificate is set",
+          port: 443,
+          cidr: props.allowedCidr,
+          count: whenHttps,
+        },
       ],
       egress: [{ id: "to_tasks", description: "App port to the tasks", port: app.port, peerSecurityGroupId: tasksGroup.id }],
     });
     // Added after both groups exist so each can name the other.
-    tasksGroup.allowIngress({ id: "from_alb", description: "App port from the load balancer", port: app.port, peerSecurityGroupId: albGroup.id });
+    tasksGroup.allowIngress({
+      id: "from_alb",
+      description: "App port from the load balancer",
+      port: app.port,
+      peerSecurityGroupId: albGroup.id,
+    });
 
     const alb = new Lb(this, "alb", {
       name: awsName([props.namePrefix], 32),
@@ -89,7 +100,11 @@ export class EcsAlbDeployment extends Construct {
     skipCheck(alb, "CKV_AWS_150", "deletion protection would make terraform destroy fail");
     skipCheck(alb, "CKV_AWS_91", "access logs need an S3 bucket per deployment; app logs are in CloudWatch");
     skipCheck(alb, "CKV2_AWS_28", "a WAF web ACL costs money per deployment; add one for production traffic");
-    skipCheck(alb, "CKV2_AWS_20", "HTTP redirects to HTTPS once certificate_arn is set; without a certificate there is no HTTPS to redirect to");
+    skipCheck(
+      alb,
+      "CKV2_AWS_20",
+      "HTTP redirects to HTTPS once certificate_arn is set; without a certificate there is no HTTPS to redirect to",
+    );
 
     const targets = new LbTargetGroup(this, "targets", {
       name: awsName([props.namePrefix, "tg"], 32),

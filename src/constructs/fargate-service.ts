@@ -7,6 +7,8 @@ import type { AppSpec } from "../types";
 import { skipCheck } from "./checkov";
 import { HEALTH_CHECK, containerHealthCommand } from "./health-check";
 import { ServiceRole } from "./iam";
+import { ecsContainerSecrets, resolveSecrets, secretReadStatements } from "./secrets";
+import type { SecretRef } from "../operations/secrets";
 
 /** Where an ALB sends traffic to the service. */
 export interface FargateLoadBalancing {
@@ -46,6 +48,8 @@ export interface FargateServiceProps {
   containerStartPeriodSeconds: number;
   /** Present for the ALB architecture. */
   loadBalancing?: FargateLoadBalancing;
+  /** SSM parameters the container gets as environment variables; the execution role may read exactly these. */
+  secrets?: SecretRef[];
 }
 
 /** Name of the only container in the task definition. */
@@ -55,6 +59,10 @@ export const CONTAINER_NAME = "app";
 export class FargateService extends Construct {
   /** The cluster's name. */
   readonly clusterName: string;
+  /** The cluster's ARN. */
+  readonly clusterArn: string;
+  /** The service's ARN. */
+  readonly serviceArn: string;
   /** The service's name. */
   readonly serviceName: string;
   /** "service/<cluster>/<service>", the auto-scaling resource id. */
@@ -63,6 +71,7 @@ export class FargateService extends Construct {
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
     const { app } = props;
+    const secrets = resolveSecrets(this, props.secrets ?? []);
     const cluster = new EcsCluster(this, "cluster", {
       name: props.namePrefix,
       setting: [{ name: "containerInsights", value: "enabled" }],
@@ -72,6 +81,7 @@ export class FargateService extends Construct {
       principal: "ecs-tasks.amazonaws.com",
       pullRepositoryArns: props.pullRepositoryArns,
       logGroupArn: props.logGroup.arn,
+      statements: secretReadStatements(this, secrets),
     });
     // The app calls no AWS API: its task role has no permissions at all.
     const taskRole = new ServiceRole(this, "task_role", { name: `${props.namePrefix}-task`, principal: "ecs-tasks.amazonaws.com" });
@@ -82,6 +92,8 @@ export class FargateService extends Construct {
       essential: true,
       portMappings: [{ containerPort: app.port, hostPort: app.port, protocol: "tcp" }],
       environment: [{ name: "PORT", value: String(app.port) }],
+      // By ARN: the agent reads the values at task start, so Terraform and its state only ever hold the ARNs.
+      secrets: secrets.length > 0 ? ecsContainerSecrets(secrets) : undefined,
       healthCheck: {
         command: ["CMD", ...containerHealthCommand(app.port, app.healthPath)],
         interval: HEALTH_CHECK.intervalSeconds,
@@ -129,6 +141,9 @@ export class FargateService extends Construct {
     });
     skipCheck(service, "CKV_AWS_333", "tasks need a public IP to pull images and to be reached without a NAT gateway or load balancer");
     this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
+    // An ECS service's id is its ARN.
+    this.serviceArn = service.id;
     this.serviceName = service.name;
     this.scalingResourceId = `service/${cluster.name}/${service.name}`;
   }

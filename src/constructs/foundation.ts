@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import type { SecretRef } from "../operations/secrets";
 import type { AppSpec, Architecture } from "../types";
 import { ContainerImage, type ImageSource } from "./image";
 import { AppLogs } from "./logs";
@@ -24,6 +25,10 @@ export interface FoundationProps {
   imageSource: ImageSource;
   /** Other repositories an existing image may come from (URI form). */
   extraPullRepositoryArns?: string[];
+  /** Environment name (--env): part of the repository and log group names so environments never share them. */
+  environment?: string;
+  /** SSM parameters the container gets as environment variables (--secret). */
+  secrets?: SecretRef[];
 }
 
 /** A Terraform output the stack emits: value and description. */
@@ -43,15 +48,20 @@ export class Foundation extends Construct {
   /** The log group. */
   readonly logs: AppLogs;
 
-  constructor(scope: Construct, id: string, readonly props: FoundationProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly props: FoundationProps,
+  ) {
     super(scope, id);
     this.network = new Network(this, "network", { namePrefix: props.namePrefix, vpcCidr: props.vpcCidr });
     this.image = new ContainerImage(this, "image", {
-      repositoryName: `${props.app.name}/${props.architecture}`.toLowerCase(),
+      repositoryName: [props.app.name, props.architecture, props.environment].filter(Boolean).join("/").toLowerCase(),
       source: props.imageSource,
       extraPullRepositoryArns: props.extraPullRepositoryArns,
     });
-    this.logs = new AppLogs(this, "logs", { name: `/dds/${props.architecture}/${props.app.name}`, retentionDays: props.logRetentionDays });
+    const logGroup = ["/dds", props.architecture, props.app.name, props.environment].filter(Boolean).join("/");
+    this.logs = new AppLogs(this, "logs", { name: logGroup, retentionDays: props.logRetentionDays });
   }
 
   /** Outputs with the same name and meaning on every architecture. */

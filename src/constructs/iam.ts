@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 
@@ -13,6 +13,8 @@ export interface ServiceRoleProps {
   pullRepositoryArns?: string[];
   /** Log group the role may write to (none: no CloudWatch permissions). */
   logGroupArn?: string;
+  /** Further exact permissions (SSM parameters to read, schedules' API calls). */
+  statements?: DataAwsIamPolicyDocumentStatement[];
 }
 
 /**
@@ -34,7 +36,7 @@ export class ServiceRole extends Construct {
     this.arn = role.arn;
     this.name = role.name;
 
-    const statements: NonNullable<ConstructorParameters<typeof DataAwsIamPolicyDocument>[2]>["statement"] = [];
+    const statements: DataAwsIamPolicyDocumentStatement[] = [];
     if (props.pullRepositoryArns && props.pullRepositoryArns.length > 0) {
       // GetAuthorizationToken has no resource-level permissions: "*" is the only valid resource.
       statements.push({ sid: "EcrLogin", effect: "Allow", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
@@ -53,6 +55,7 @@ export class ServiceRole extends Construct {
         resources: [props.logGroupArn, `${props.logGroupArn}:*`],
       });
     }
+    statements.push(...(props.statements ?? []));
     if (statements.length === 0) return;
     const policy = new DataAwsIamPolicyDocument(this, "permissions", { statement: statements });
     new IamRolePolicy(this, "policy", { name: `${props.name}-permissions`, role: role.id, policy: policy.json });

@@ -37,7 +37,12 @@ export interface AppSecurityGroupProps {
 }
 
 /** HTTPS to anywhere: enough to pull images from ECR, write CloudWatch logs and install packages, nothing more. */
-export const HTTPS_EGRESS: TcpRule = { id: "https_out", description: "HTTPS to AWS APIs, ECR and package mirrors", port: 443, cidr: "0.0.0.0/0" };
+export const HTTPS_EGRESS: TcpRule = {
+  id: "https_out",
+  description: "HTTPS to AWS APIs, ECR and package mirrors",
+  port: 443,
+  cidr: "0.0.0.0/0",
+};
 
 /** A security group whose rules are separate resources (so one rule changes without replacing the group). */
 export class AppSecurityGroup extends Construct {

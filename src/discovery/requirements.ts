@@ -21,8 +21,7 @@ const NAME = String.raw`[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?`;
 const VERSION = String.raw`[A-Za-z0-9.*+!_-]+`;
 const CLAUSE = String.raw`(?:===|==|!=|~=|<=|>=|<|>)\s*${VERSION}`;
 const REQUIREMENT = new RegExp(
-  String.raw`^(${NAME})\s*(?:\[\s*${NAME}(?:\s*,\s*${NAME})*\s*\])?\s*` +
-    String.raw`(${CLAUSE}(?:\s*,\s*${CLAUSE})*|@\s*\S+)?\s*(?:;.*)?$`,
+  String.raw`^(${NAME})\s*(?:\[\s*${NAME}(?:\s*,\s*${NAME})*\s*\])?\s*` + String.raw`(${CLAUSE}(?:\s*,\s*${CLAUSE})*|@\s*\S+)?\s*(?:;.*)?$`,
 );
 const PINNED = /^==\s*([A-Za-z0-9.+!_-]+)$/;
 

@@ -79,7 +79,12 @@ export class DeploymentStack extends TerraformStack {
 
     if (options.s3Backend) {
       const s3 = options.s3Backend;
-      new S3Backend(this, { bucket: s3.bucket, key: s3.key ?? `${id}/terraform.tfstate`, region: s3.region ?? options.region ?? DEFAULT_REGION, encrypt: true });
+      new S3Backend(this, {
+        bucket: s3.bucket,
+        key: s3.key ?? `${id}/terraform.tfstate`,
+        region: s3.region ?? options.region ?? DEFAULT_REGION,
+        encrypt: true,
+      });
     } else {
       // A relative path keeps the state inside the deployment folder (CDKTF's default is an absolute path).
       new LocalBackend(this, { path: "terraform.tfstate" });
@@ -116,7 +121,11 @@ export class DeploymentStack extends TerraformStack {
   }
 
   /** Builds the architecture's construct and returns its outputs. */
-  private buildArchitecture(arch: Architecture, foundation: FoundationProps, vars: Record<string, { numberValue: number; stringValue: string }>): Record<string, OutputSpec> {
+  private buildArchitecture(
+    arch: Architecture,
+    foundation: FoundationProps,
+    vars: Record<string, { numberValue: number; stringValue: string }>,
+  ): Record<string, OutputSpec> {
     if (arch === "ec2") {
       return new Ec2Deployment(this, "ec2", {
         ...foundation,

@@ -31,7 +31,12 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
   const positive = (name: string, min = 1) => ({ condition: `var.${name} >= ${min}`, errorMessage: `${name} must be at least ${min}.` });
   const specs: Record<string, VariableSpec> = {
     region: { type: "string", description: "AWS region to deploy to", default: region },
-    vpc_cidr: { type: "string", description: "CIDR of the deployment's own VPC", default: "10.0.0.0/16", validation: cidr("vpc_cidr", false) },
+    vpc_cidr: {
+      type: "string",
+      description: "CIDR of the deployment's own VPC",
+      default: "10.0.0.0/16",
+      validation: cidr("vpc_cidr", false),
+    },
     allowed_cidr: {
       type: "string",
       description: "CIDR allowed to reach the app (0.0.0.0/0: everyone)",
@@ -42,7 +47,10 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
       type: "number",
       description: "Days CloudWatch keeps the app's logs",
       default: 14,
-      validation: { condition: `contains([${LOG_RETENTION_DAYS.join(", ")}], var.log_retention_days)`, errorMessage: "log_retention_days must be a CloudWatch retention value (1, 3, 5, 7, 14, 30, ...)." },
+      validation: {
+        condition: `contains([${LOG_RETENTION_DAYS.join(", ")}], var.log_retention_days)`,
+        errorMessage: "log_retention_days must be a CloudWatch retention value (1, 3, 5, 7, 14, 30, ...).",
+      },
     },
   };
   if (image.kind === "uri") {
@@ -58,10 +66,24 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
   if (arch === "ec2") {
     Object.assign(specs, {
       instance_type: { type: "string", description: "EC2 instance type", default: "t3.xlarge" },
-      ssh_cidr: { type: "string", description: "CIDR allowed to SSH in; empty opens no SSH port", default: "", validation: cidr("ssh_cidr", true) },
+      ssh_cidr: {
+        type: "string",
+        description: "CIDR allowed to SSH in; empty opens no SSH port",
+        default: "",
+        validation: cidr("ssh_cidr", true),
+      },
       key_name: { type: "string", description: "Existing EC2 key pair for SSH; empty for none", default: "" },
-      public_key: { type: "string", description: "Public key to register as a new key pair (wins over key_name); empty for none", default: "" },
-      root_volume_size: { type: "number", description: "Root volume size in GiB (images with ML libraries are large)", default: 30, validation: positive("root_volume_size", 8) },
+      public_key: {
+        type: "string",
+        description: "Public key to register as a new key pair (wins over key_name); empty for none",
+        default: "",
+      },
+      root_volume_size: {
+        type: "number",
+        description: "Root volume size in GiB (images with ML libraries are large)",
+        default: 30,
+        validation: positive("root_volume_size", 8),
+      },
       ami_ssm_parameter: { type: "string", description: "SSM public parameter holding the AMI id", default: AL2023_AMI_PARAMETER },
     } satisfies Record<string, VariableSpec>);
     return specs;
@@ -86,9 +108,24 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
     Object.assign(specs, {
       min_count: { type: "number", description: "Fewest tasks auto-scaling keeps", default: 2, validation: positive("min_count") },
       max_count: { type: "number", description: "Most tasks auto-scaling starts", default: 10, validation: positive("max_count") },
-      cpu_target: { type: "number", description: "Average CPU % the scaling policy aims for", default: 75, validation: positive("cpu_target") },
-      scale_out_cooldown: { type: "number", description: "Seconds after a scale-out before the next", default: 60, validation: positive("scale_out_cooldown", 0) },
-      scale_in_cooldown: { type: "number", description: "Seconds after a scale-in before the next", default: 300, validation: positive("scale_in_cooldown", 0) },
+      cpu_target: {
+        type: "number",
+        description: "Average CPU % the scaling policy aims for",
+        default: 75,
+        validation: positive("cpu_target"),
+      },
+      scale_out_cooldown: {
+        type: "number",
+        description: "Seconds after a scale-out before the next",
+        default: 60,
+        validation: positive("scale_out_cooldown", 0),
+      },
+      scale_in_cooldown: {
+        type: "number",
+        description: "Seconds after a scale-in before the next",
+        default: 300,
+        validation: positive("scale_in_cooldown", 0),
+      },
       certificate_arn: {
         type: "string",
         description: "ACM certificate ARN; when set, the ALB serves HTTPS on 443 and redirects 80 to it",
@@ -110,7 +147,9 @@ export function declareVariables(scope: Construct, specs: Record<string, Variabl
         default: spec.default,
         nullable: false,
         // A bare string would be a constant: the condition must be an interpolation to be an expression.
-        validation: spec.validation ? [{ condition: `\${${spec.validation.condition}}`, errorMessage: spec.validation.errorMessage }] : undefined,
+        validation: spec.validation
+          ? [{ condition: `\${${spec.validation.condition}}`, errorMessage: spec.validation.errorMessage }]
+          : undefined,
       }),
     ]),
   );

@@ -66,9 +66,14 @@ export function renderString(text: string, indent: string): string {
   if (parts.length === 1 && "expression" in parts[0]) return parts[0].expression;
   if (text.includes("\n") && !/^EOT$/m.test(text)) {
     const body = parts.map((p) => ("literal" in p ? p.literal : `\${${p.expression}}`)).join("");
-    return `<<-EOT\n${body.replace(/\n$/, "").split("\n").map((line) => indent + INDENT + line).join("\n")}\n${indent}${INDENT}EOT`;
+    return `<<-EOT\n${body
+      .replace(/\n$/, "")
+      .split("\n")
+      .map((line) => indent + INDENT + line)
+      .join("\n")}\n${indent}${INDENT}EOT`;
   }
-  const escape = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
+  const escape = (s: string) =>
+    s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
   return `"${parts.map((p) => ("literal" in p ? escape(p.literal) : `\${${p.expression}}`)).join("")}"`;
 }
 
@@ -80,7 +85,9 @@ function renderValue(value: Json, indent: string, key?: string): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
     const items = value.map((item) =>
-      key !== undefined && REFERENCE_LISTS.has(key) && typeof item === "string" ? item.replace(/^\$\{(.*)\}$/s, "$1") : renderValue(item, indent + INDENT),
+      key !== undefined && REFERENCE_LISTS.has(key) && typeof item === "string"
+        ? item.replace(/^\$\{(.*)\}$/s, "$1")
+        : renderValue(item, indent + INDENT),
     );
     const inline = `[${items.join(", ")}]`;
     if (inline.length <= 80 && !inline.includes("\n")) return inline;
@@ -97,9 +104,15 @@ function renderBody(body: JsonObject, indent: string, comments: string[] = []): 
   const blocks: string[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (key === "//") continue;
-    const blockItems = isObject(value) && !MAP_ATTRIBUTES.has(key) ? [value] : Array.isArray(value) && value.length > 0 && value.every(isObject) && !MAP_ATTRIBUTES.has(key) ? value : undefined;
+    const blockItems =
+      isObject(value) && !MAP_ATTRIBUTES.has(key)
+        ? [value]
+        : Array.isArray(value) && value.length > 0 && value.every(isObject) && !MAP_ATTRIBUTES.has(key)
+          ? value
+          : undefined;
     if (blockItems) {
-      for (const item of blockItems as JsonObject[]) blocks.push(`${indent}${renderKey(key)} {\n${renderBody(item, indent + INDENT)}${indent}}`);
+      for (const item of blockItems as JsonObject[])
+        blocks.push(`${indent}${renderKey(key)} {\n${renderBody(item, indent + INDENT)}${indent}}`);
     } else {
       attributes.push([renderKey(key), renderValue(value, indent, key)]);
     }
