@@ -74,3 +74,33 @@ def test_padding_is_ignored(architecture: str) -> None:
 def test_unknown_architecture_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown architecture"):
         build_net("perceptron", N_FEATURES, SEQ_LEN)
+
+
+def test_deep_stack_export_matches_training(tmp_path: Path) -> None:
+    """The served DeepStack (ONNX networks + LightGBM + meta-learner) scores like the fitted stack."""
+    pytest.importorskip("lightgbm")
+    pytest.importorskip("sklearn")
+    from fraudkit.deep.stack import DeepStack
+    from fraudkit.deep.stack_fit import fit_deep_stack
+
+    windows, mask = random_windows(1500, seed=4)
+    # A learnable label: large current amounts are fraud (plus noise), so every part gets a real weight.
+    y = ((windows[:, -1, 0] > 12.0) ^ (np.random.default_rng(5).random(1500) < 0.05)).astype(np.int64)
+    settings = {
+        "networks": [
+            {"architecture": "lstm_attention", "options": {"hidden": 8}, "training": {"epochs": 2, "seed": 1}},
+            {"architecture": "cnn_dilated", "options": {"hidden": 8}, "training": {"epochs": 2, "seed": 2}},
+        ],
+        "classic": [{"kind": "lightgbm", "params": {"n_estimators": 10, "num_leaves": 7, "n_jobs": 1}}],
+        "extended": True,
+    }
+    fitted = fit_deep_stack(settings, windows, mask, y)
+    fitted.export(tmp_path)
+    served = DeepStack.load(tmp_path)
+
+    test_windows, test_mask = random_windows(200, seed=6)
+    expected = fitted.scores(test_windows, test_mask)
+    assert len(served.weights) == 3 and served.seq_len == SEQ_LEN
+    assert np.std(expected) > 1e-3
+    np.testing.assert_allclose(served.predict(test_windows, test_mask), expected, rtol=1e-4, atol=1e-5)
+    assert set(served.files()) == {"deep_stack.json", "net0.onnx", "net1.onnx", "part0_lightgbm.txt"}

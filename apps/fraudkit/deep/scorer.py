@@ -19,10 +19,8 @@ from numpy.typing import NDArray
 
 from fraudkit.deep.sequences import window_from_history
 from fraudkit.records import LabelledTransaction, Prediction, Reason, Transaction
+from fraudkit.scorer import TOP_REASONS, top_reasons
 from fraudkit.state import OnlineFeatureState
-
-TOP_REASONS = 3
-"""How many contributing features a prediction lists."""
 
 
 class WindowModel(Protocol):
@@ -69,12 +67,7 @@ def occlusion_reasons(
     feature = np.tile(np.arange(n_features), n)
     occluded[np.arange(n * n_features), -1, feature] = reference[feature]
     drop = scores.repeat(n_features) - model.predict(occluded, np.repeat(mask, n_features, axis=0))
-    drop = drop.reshape(n, n_features)
-    reasons: list[list[Reason]] = []
-    for row in drop:
-        best = [int(i) for i in np.argsort(-row, kind="stable")[:top] if row[i] > 0]
-        reasons.append([Reason(names[i], round(float(row[i]), 6)) for i in best])
-    return reasons
+    return top_reasons(drop.reshape(n, n_features), names, top)
 
 
 class DeepScorer:

@@ -1,11 +1,15 @@
-"""Trains a deep app from its model/settings.json: `python -m fraudkit.deep.train <app-folder>` (training env).
+"""Trains a deep app from its model/settings.json: `python -m fraudkit.deep.train <app> [<app> ...]`
+(training env; `python -m fraudkit.train <app>` hands deep apps over to this module too).
 
-Runs the Handbook's prequential protocol (fraudkit.protocol) on the full simulated world, writes the fold
-metrics to model/metrics.json, and ships the fold-0 model (trained on the latest train block, the one whose
-test week is 2018-08-29 .. 09-04) as model/model.onnx with model/serving.json (threshold, occlusion
-reference), the feature state as of the end of that test week (model/state.npz, with each customer's last
-vectors), and model/sample_scores.json: the next raw transactions and the scores the served artifact
-gives them from that state. Seeds are fixed, so a rerun reproduces the metrics.
+settings.json: `kind` "network" (one sequence network: architecture, options, training) or "deep-stack"
+(networks + classic parts + a meta-learner, see fraudkit.deep.stack_fit); `seq_len`; `train_days`.
+
+Runs the Handbook's prequential protocol (fraudkit.protocol) on the simulated world and writes the test
+folds' metrics to model/metrics.json. The shipped model is fold 0's (its train block is the latest one
+assessed, test week 2018-08-29 .. 09-04), so the metrics describe the very artifact that is served. The
+threshold maximises F1 on the most recent part of that block (held out from fitting). Serving state and
+sample scores are shared with the classic apps (fraudkit.train: one snapshot, scored through load_scorer).
+Seeds are fixed, so a rerun reproduces the metrics.
 """
 
 from __future__ import annotations
@@ -16,152 +20,192 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from fraudkit.deep.export import export_onnx
 from fraudkit.deep.fit import FitSettings, fit_sequence_net, predict_proba
+from fraudkit.deep.nets import SequenceNet
 from fraudkit.deep.sequences import gather_windows, window_index
-from fraudkit.features import BaselineFeatures, epoch_seconds
-from fraudkit.protocol import Fold, assessment_folds, describe_protocol, fold_rows, score_fold, summarise
-from fraudkit.simulator import SimulatorConfig, TransactionTable, simulate
+from fraudkit.deep.shipping import MODEL_FILE, SERVING_FILE
+from fraudkit.features import epoch_seconds
+from fraudkit.protocol import assessment_folds, describe_protocol, fold_rows, score_fold, summarise
+from fraudkit.simulator import SimulatorConfig
+from fraudkit.train import APPS_DIR, World, best_f1_threshold, ensure_shared_state, is_deep_app, write_sample
 
-SAMPLE_SIZE = 25
-"""Raw transactions stored in sample_scores.json (with their expected scores)."""
-
-
-@dataclass(frozen=True)
-class DeepSettings:
-    """An app's model settings (model/settings.json)."""
-
-    architecture: str
-    seq_len: int
-    train_days: int
-    options: dict[str, Any]
-    training: FitSettings
-
-    @staticmethod
-    def load(path: Path) -> DeepSettings:
-        """Reads and checks model/settings.json."""
-        raw = json.loads(path.read_text())
-        missing = {"architecture", "seq_len"} - set(raw)
-        if missing:
-            raise ValueError(f"{path}: missing {', '.join(sorted(missing))}")
-        return DeepSettings(
-            architecture=str(raw["architecture"]),
-            seq_len=int(raw["seq_len"]),
-            train_days=int(raw.get("train_days", 7)),
-            options=dict(raw.get("options", {})),
-            training=FitSettings.from_dict(dict(raw.get("training", {}))),
-        )
+SETTINGS_FILE = "settings.json"
 
 
 @dataclass(frozen=True)
-class World:
-    """The simulated data set with its batch features and every transaction's window indices."""
+class Windows:
+    """The world's features with every transaction's window indices (oldest first, itself last)."""
 
-    table: TransactionTable
     features: NDArray[np.float64]
     index: NDArray[np.int64]
 
     @staticmethod
-    def build(seq_len: int, config: SimulatorConfig | None = None) -> World:
-        """Simulates the world (the book's by default) and computes features and windows."""
-        table = simulate(config or SimulatorConfig())
-        features = BaselineFeatures().fit_transform(table)
-        index = window_index(table.customer_id, epoch_seconds(table.tx_datetime), seq_len)
-        return World(table, features, index)
+    def of(world: World, seq_len: int) -> Windows:
+        """Window indices over the whole world (a window may reach back before a fold's train block)."""
+        table = world.table
+        return Windows(world.features, window_index(table.customer_id, epoch_seconds(table.tx_datetime), seq_len))
 
-    def windows(self, rows: NDArray[np.int64]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    def get(self, rows: NDArray[np.int64]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         """Windows and masks of the given rows."""
         return gather_windows(self.features, self.index[rows])
 
 
-def best_f1_threshold(y: NDArray[np.integer], scores: NDArray[np.float64]) -> float:
-    """The score threshold with the best F1 on (y, scores); 0.5 when there is no positive."""
-    if y.sum() == 0:
-        return 0.5
-    order = np.argsort(-scores, kind="mergesort")
-    tp = np.cumsum(y[order])
-    precision = tp / np.arange(1, y.shape[0] + 1)
-    recall = tp / y.sum()
-    f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros_like(precision), where=tp > 0)
-    return float(scores[order][int(np.argmax(f1))])
+class FittedFold(Protocol):
+    """A model trained on one fold's train block."""
+
+    holdout: tuple[NDArray[np.integer], NDArray[np.float64]]
+    """Labels and scores of the most recent part of the train block, held out from fitting."""
+
+    def scores(self, windows: NDArray[np.float32], mask: NDArray[np.float32]) -> NDArray[np.float64]:
+        """Fraud probabilities of windows."""
+        ...
+
+    def export(self, model_dir: Path) -> dict[str, Any]:
+        """Writes the serving artifact files; returns what metrics.json records about the model."""
+        ...
 
 
-def run_folds(
-    world: World, settings: DeepSettings, fold_list: list[Fold], log: Any = print
-) -> tuple[list[dict[str, float]], Any, dict[str, Any]]:
-    """Trains and scores every fold; returns per-fold metrics, fold 0's network and its training details."""
-    per_fold: list[dict[str, float]] = []
-    first_net: Any = None
-    details: dict[str, Any] = {}
-    for k, fold in enumerate(fold_list):
-        started = time.time()
-        train, test = fold_rows(world.table, fold)
-        windows, mask = world.windows(train)
-        y = world.table.tx_fraud[train]
-        result = fit_sequence_net(settings.architecture, settings.options, windows, mask, y, settings.training)
-        test_windows, test_mask = world.windows(test)
-        metrics = score_fold(world.table, test, predict_proba(result.net, test_windows, test_mask))
-        per_fold.append(metrics)
-        log(
-            f"fold {k} (test from {fold.test_start}): {json.dumps({m: round(v, 4) for m, v in metrics.items()})} "
-            f"best epoch {result.best_epoch}, {time.time() - started:.0f} s"
-        )
-        if k == 0:
-            first_net = result.net
-            n_val = int(windows.shape[0] * settings.training.validation_fraction)
-            val_scores = predict_proba(result.net, windows[-n_val:], mask[-n_val:])
-            details = {
-                "threshold": best_f1_threshold(y[-n_val:], val_scores),
-                "reference": np.median(world.features[train], axis=0).tolist(),
-                "best_epoch": result.best_epoch,
-            }
-    return per_fold, first_net, details
+@dataclass
+class NetworkFit:
+    """One trained sequence network."""
+
+    net: SequenceNet
+    holdout: tuple[NDArray[np.integer], NDArray[np.float64]]
+    info: dict[str, Any]
+    seq_len: int
+    n_features: int
+
+    def scores(self, windows: NDArray[np.float32], mask: NDArray[np.float32]) -> NDArray[np.float64]:
+        """Probabilities from the torch network (the ONNX export matches it, see test_deep_export)."""
+        return predict_proba(self.net, windows, mask)
+
+    def export(self, model_dir: Path) -> dict[str, Any]:
+        """Writes model.onnx."""
+        export_onnx(self.net, model_dir / MODEL_FILE, self.seq_len, self.n_features)
+        return self.info
 
 
-def write_metrics(path: Path, per_fold: list[dict[str, float]], fold_list: list[Fold], settings: DeepSettings) -> None:
-    """metrics.json in the shared format (mean/std per metric, the protocol's dates, per-fold values)."""
-    body = {
-        **summarise(per_fold),
-        "protocol": describe_protocol(fold_list, sequence_length=settings.seq_len),
-        "per_fold": [{m: round(v, 4) for m, v in f.items()} for f in per_fold],
+def fit_network(
+    member: dict[str, Any], windows: NDArray[np.float32], mask: NDArray[np.float32], y: NDArray[np.integer]
+) -> NetworkFit:
+    """Trains one network described by `member` (architecture, options, training) on a train block."""
+    settings = FitSettings.from_dict(dict(member.get("training", {})))
+    result = fit_sequence_net(member["architecture"], dict(member.get("options", {})), windows, mask, y, settings)
+    n_val = int(windows.shape[0] * settings.validation_fraction)
+    holdout = (y[-n_val:], predict_proba(result.net, windows[-n_val:], mask[-n_val:]))
+    info = {
+        "architecture": member["architecture"],
+        "options": member.get("options", {}),
+        "training": member.get("training", {}),
+        "best_epoch": result.best_epoch,
+        "holdout_average_precision": round(result.validation_ap, 4),
     }
-    path.write_text(json.dumps(body, indent=2) + "\n")
+    return NetworkFit(result.net, holdout, info, windows.shape[1], windows.shape[2])
 
 
-def train_app(app_dir: Path, log: Any = print) -> dict[str, Any]:
-    """Trains the app in `app_dir` and writes its model/ artifacts; returns the metrics summary."""
-    from fraudkit.deep.shipping import ship_artifacts  # serving-side imports kept out of module import time
+def fit_fold(
+    settings: dict[str, Any], windows: NDArray[np.float32], mask: NDArray[np.float32], y: NDArray[np.integer]
+) -> FittedFold:
+    """Dispatches on the settings' kind."""
+    kind = settings.get("kind", "network")
+    if kind == "network":
+        return fit_network(settings, windows, mask, y)
+    if kind == "deep-stack":
+        from fraudkit.deep.stack_fit import fit_deep_stack
+
+        return fit_deep_stack(settings, windows, mask, y)
+    raise ValueError(f"unknown deep model kind {kind!r}")
+
+
+def read_settings(app_dir: Path) -> dict[str, Any]:
+    """model/settings.json, checked for the keys every kind needs."""
+    path = app_dir / "model" / SETTINGS_FILE
+    settings = json.loads(path.read_text(encoding="utf-8"))
+    missing = {"seq_len", "train_days"} - set(settings)
+    if missing:
+        raise ValueError(f"{path}: missing {', '.join(sorted(missing))}")
+    return settings
+
+
+def train_app(app_dir: Path, world: World, log: Any = print) -> dict[str, Any]:
+    """Runs the protocol for one deep app folder and writes its model/; returns metrics.json's content."""
+    settings = read_settings(app_dir)
+    seq_len, train_days = int(settings["seq_len"]), int(settings["train_days"])
+    windows_of = Windows.of(world, seq_len)
+    y_all = world.table.tx_fraud
+    folds = assessment_folds(train_days)
+    started = time.time()
+    per_fold: list[dict[str, float]] = []
+    shipped: FittedFold | None = None
+    reference: list[float] = []
+    for k, fold in enumerate(folds):
+        fold_started = time.time()
+        train, test = fold_rows(world.table, fold)
+        windows, mask = windows_of.get(train)
+        fitted = fit_fold(settings, windows, mask, y_all[train])
+        per_fold.append(score_fold(world.table, test, fitted.scores(*windows_of.get(test))))
+        rounded = {m: round(v, 4) for m, v in per_fold[-1].items()}
+        log(f"  fold {k} (test from {fold.test_start}): {rounded} in {time.time() - fold_started:.0f} s")
+        if k == 0:
+            shipped = fitted
+            reference = np.median(world.features[train], axis=0).tolist()
+    assert shipped is not None
 
     model_dir = app_dir / "model"
-    settings = DeepSettings.load(model_dir / "settings.json")
-    world = World.build(settings.seq_len)
-    fold_list = assessment_folds(settings.train_days)
-    per_fold, net, details = run_folds(world, settings, fold_list, log)
-    write_metrics(model_dir / "metrics.json", per_fold, fold_list, settings)
-    export_onnx(net, model_dir / "model.onnx", settings.seq_len, world.features.shape[1])
-    state_end = fold_list[0].test_end
-    ship_artifacts(app_dir, world.table, world.features, settings.seq_len, details, state_end, SAMPLE_SIZE)
-    return summarise(per_fold)
+    for old in model_dir.iterdir():  # a retrain may change the artifact's file names
+        if old.is_file() and old.name != SETTINGS_FILE:
+            old.unlink()
+    model_info = shipped.export(model_dir)
+    threshold = best_f1_threshold(*shipped.holdout)
+    serving = {
+        "threshold": threshold,
+        "threshold_rule": "maximises F1 on the latest part of the shipped model's train block (held out)",
+        "reference": reference,
+        "reference_rule": "median of each feature over the shipped model's train block (occlusion baseline)",
+    }
+    (model_dir / SERVING_FILE).write_text(json.dumps(serving, indent=2) + "\n", encoding="utf-8")
+    metrics = {
+        **summarise(per_fold),
+        "protocol": describe_protocol(
+            folds,
+            sequence_length=seq_len,
+            note=f"train block of {train_days} days (the book: 7); test sets identical to the book's protocol",
+        ),
+        "per_fold": per_fold,
+        "threshold": threshold,
+        "final_model": {
+            "kind": settings.get("kind", "network"),
+            "trained_on": folds[0].describe()["train"],
+            **model_info,
+        },
+        "training_seconds": round(time.time() - started, 1),
+    }
+    (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    ensure_shared_state(world)
+    write_sample(app_dir, world)
+    return metrics
 
 
 def main(argv: list[str] | None = None) -> int:
-    """CLI entry: one app folder (path, or name under apps/)."""
+    """CLI entry: retrain the named deep apps (folder names under apps/)."""
     parser = argparse.ArgumentParser(prog="python -m fraudkit.deep.train", description=__doc__.splitlines()[0])
-    parser.add_argument("app", help="app folder, e.g. apps/flask-lstm-app or flask-lstm-app")
+    parser.add_argument("apps", nargs="+", help="deep app folder names under apps/, e.g. flask-lstm-app")
     args = parser.parse_args(argv)
-    app_dir = Path(args.app)
-    if not app_dir.is_dir():
-        app_dir = Path(__file__).resolve().parents[2] / args.app
-    if not (app_dir / "model" / "settings.json").is_file():
-        print(f"error: {args.app}: no model/settings.json (not a deep app folder)", file=sys.stderr)
-        return 2
-    summary = train_app(app_dir)
-    print(json.dumps(summary))
+    for name in args.apps:
+        if not is_deep_app(APPS_DIR / name):
+            print(f"error: {name}: no apps/{name}/model/{SETTINGS_FILE} (not a deep app)", file=sys.stderr)
+            return 2
+    world = World(SimulatorConfig())
+    for name in args.apps:
+        print(f"{name}:", flush=True)
+        metrics = train_app(APPS_DIR / name, world, log=lambda m: print(m, flush=True))
+        print(f"  AP {metrics['average_precision']['mean']:.4f} in {metrics['training_seconds']} s", flush=True)
     return 0
 
 
