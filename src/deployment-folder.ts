@@ -2,15 +2,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
 import { collectCheckovSkips } from "./constructs/checkov";
-import { DeploymentStack, imageMode, type DeploymentStackOptions } from "./stacks/deployment-stack";
+import { DeploymentStack, stackVariableSpecs, type DeploymentStackOptions } from "./stacks/deployment-stack";
+import type { OperationsOptions } from "./operations/types";
 import { stackName } from "./stacks/factory";
-import { variableSpecs } from "./stacks/variables";
 import { terraformJsonToHcl } from "./terraform/hcl";
 import type { AppSpec, Architecture } from "./types";
 
-/** The folder name of a deployment: "deployment_<arch>_<app>". */
-export function deploymentDirName(arch: Architecture, appName: string): string {
-  return `deployment_${stackName(arch, appName)}`;
+/** The folder name of a deployment: "deployment_<arch>_<app>", or "deployment_<arch>_<app>_<env>" for an environment. */
+export function deploymentDirName(arch: Architecture, appName: string, environment?: string): string {
+  return `deployment_${stackName(arch, appName)}${environment ? `_${environment}` : ""}`;
 }
 
 /** What to write: which app on which architecture, with which image and variable values. */
@@ -31,6 +31,8 @@ export interface DeploymentFolderRequest {
   region?: string;
   /** Keep state in S3 instead of terraform.tfstate in the folder. */
   s3Backend?: DeploymentStackOptions["s3Backend"];
+  /** Alarms, schedule, secrets, environment (each off unless set). */
+  operations?: OperationsOptions;
 }
 
 /** Thrown when terraform.tfvars would set a variable the stack does not declare; lists the valid names. */
@@ -50,6 +52,8 @@ export interface DeploymentFiles {
   "main.tf": string;
   /** terraform.tfvars: the variable values of this deployment. */
   "terraform.tfvars": string;
+  /** backend.tf: the S3 backend, only when state is remote (main.tf then declares none). */
+  "backend.tf"?: string;
 }
 
 /** A terraform.tfvars line value: strings quoted with HCL escapes, numbers and booleans bare. */
@@ -61,19 +65,22 @@ function tfvarsValue(value: string | number | boolean): string {
 
 /** Renders a deployment folder's files without touching the disk (the docker build context is relative to `outDir`). */
 export function renderDeploymentFiles(req: DeploymentFolderRequest): DeploymentFiles {
-  const outDir = req.outDir ?? path.join(req.repoRoot, deploymentDirName(req.arch, req.app.name));
+  const outDir = req.outDir ?? path.join(req.repoRoot, deploymentDirName(req.arch, req.app.name, req.operations?.environment));
   const options: DeploymentStackOptions = {
     imageUri: req.imageUri,
     region: req.region,
     s3Backend: req.s3Backend,
+    operations: req.operations,
     buildContextFromModule: path.relative(outDir, path.join(req.repoRoot, req.app.buildContext)).split(path.sep).join("/"),
   };
-  const declared = Object.keys(variableSpecs(req.app, req.arch, imageMode(options), req.region ?? "us-east-1"));
+  const declared = Object.keys(stackVariableSpecs(req.app, req.arch, options));
   const values: Record<string, string | number | boolean> = { ...(req.imageUri ? { image_uri: req.imageUri } : {}), ...req.variables };
   const unknown = Object.keys(values).filter((name) => !declared.includes(name));
   if (unknown.length > 0) throw new UnknownVariableError(unknown, declared);
 
-  const stack = new DeploymentStack(new App({ skipValidation: false }), stackName(req.arch, req.app), {
+  // The stack name is the folder name without "deployment_": it is also the default S3 state key.
+  const name = deploymentDirName(req.arch, req.app.name, req.operations?.environment).slice("deployment_".length);
+  const stack = new DeploymentStack(new App({ skipValidation: false }), name, {
     app: req.app,
     architecture: req.arch,
     options,
@@ -84,17 +91,25 @@ export function renderDeploymentFiles(req: DeploymentFolderRequest): DeploymentF
     "",
   ].join("\n");
   const tfvars = Object.entries(values).map(([name, value]) => `${name} = ${tfvarsValue(value)}`);
+  type Doc = Parameters<typeof terraformJsonToHcl>[0];
+  const doc = stack.toTerraform() as Doc & { terraform: Doc };
+  // A remote backend goes to a file of its own, so switching state location never means editing main.tf.
+  const backend = req.s3Backend ? doc.terraform.backend : undefined;
+  if (backend) delete doc.terraform.backend;
   return {
-    "main.tf": header + terraformJsonToHcl(stack.toTerraform(), collectCheckovSkips(stack)),
+    ...(backend ? { "backend.tf": terraformJsonToHcl({ terraform: { backend } }) } : {}),
+    "main.tf": header + terraformJsonToHcl(doc, collectCheckovSkips(stack)),
     "terraform.tfvars": `# Values for this deployment; every variable and its default is declared in main.tf.\n${tfvars.join("\n")}\n`,
   };
 }
 
 /** Writes deployment_<arch>_<app>/ (main.tf, terraform.tfvars); state and .terraform already there are kept. */
 export function writeDeploymentFolder(req: DeploymentFolderRequest): { dir: string; files: string[] } {
-  const dir = req.outDir ?? path.join(req.repoRoot, deploymentDirName(req.arch, req.app.name));
+  const dir = req.outDir ?? path.join(req.repoRoot, deploymentDirName(req.arch, req.app.name, req.operations?.environment));
   const rendered = renderDeploymentFiles({ ...req, outDir: dir });
   fs.mkdirSync(dir, { recursive: true });
+  // Back to local state: a backend.tf left from an S3 deployment would declare a second backend.
+  if (!rendered["backend.tf"]) fs.rmSync(path.join(dir, "backend.tf"), { force: true });
   const files = Object.entries(rendered).map(([name, text]) => {
     fs.writeFileSync(path.join(dir, name), text);
     return path.join(dir, name);

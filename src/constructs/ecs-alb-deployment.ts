@@ -7,9 +7,10 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { Fn, Token } from "cdktf";
 import { isSet, whenSet } from "./conditions";
 import { skipCheck } from "./checkov";
-import { type EcsTaskSettings, containerStartPeriod } from "./ecs-deployment";
+import { type EcsTaskSettings, containerStartPeriod, fargateWorkload } from "./ecs-deployment";
 import { FargateService } from "./fargate-service";
 import { Foundation, type FoundationProps, type OutputSpec } from "./foundation";
+import type { EcsWorkload } from "./workload";
 import { HEALTH_CHECK } from "./health-check";
 import { awsName } from "./naming";
 import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
@@ -41,6 +42,8 @@ export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 export class EcsAlbDeployment extends Construct {
   /** Outputs the stack emits. */
   readonly outputs: Record<string, OutputSpec>;
+  /** The service with its load balancer and scaler, for alarms and schedules. */
+  readonly workload: EcsWorkload;
 
   constructor(scope: Construct, id: string, props: EcsAlbDeploymentProps) {
     super(scope, id);
@@ -170,6 +173,7 @@ export class EcsAlbDeployment extends Construct {
       cpu: props.cpu,
       memory: props.memory,
       desiredCount: props.desiredCount,
+      secrets: props.secrets,
       containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
       loadBalancing: {
         targetGroupArn: targets.arn,
@@ -199,6 +203,11 @@ export class EcsAlbDeployment extends Construct {
       },
     });
 
+    this.workload = {
+      ...fargateWorkload(service, props.desiredCount),
+      loadBalancer: { loadBalancerArnSuffix: alb.arnSuffix, targetGroupArnSuffix: targets.arnSuffix },
+      scaling: { resourceId: scaling.resourceId, targetArn: scaling.arn, minCount: props.minCount, maxCount: props.maxCount },
+    };
     this.outputs = {
       ...base.commonOutputs(),
       app_url: {

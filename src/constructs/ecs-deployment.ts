@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { Fn, Token } from "cdktf";
 import { FargateService } from "./fargate-service";
 import { Foundation, type FoundationProps, type OutputSpec } from "./foundation";
+import type { EcsWorkload } from "./workload";
 import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
 
 /** Settings of the task size and count, shared by both ECS architectures. */
@@ -27,10 +28,18 @@ export function containerStartPeriod(gracePeriodSeconds: number): number {
   return Token.asNumber(Fn.min([gracePeriodSeconds, MAX_CONTAINER_START_PERIOD]));
 }
 
+/** The handles alarms and schedules need of a Fargate service. */
+export function fargateWorkload(service: FargateService, desiredCount: number): EcsWorkload {
+  const { clusterName, clusterArn, serviceName, serviceArn } = service;
+  return { kind: "ecs", clusterName, clusterArn, serviceName, serviceArn, desiredCount };
+}
+
 /** ECS Fargate tasks with public IPs in public subnets, reachable on the app port from allowed_cidr. */
 export class EcsDeployment extends Construct {
   /** Outputs the stack emits. */
   readonly outputs: Record<string, OutputSpec>;
+  /** The service, for alarms and schedules. */
+  readonly workload: EcsWorkload;
 
   constructor(scope: Construct, id: string, props: EcsDeploymentProps) {
     super(scope, id);
@@ -54,8 +63,10 @@ export class EcsDeployment extends Construct {
       cpu: props.cpu,
       memory: props.memory,
       desiredCount: props.desiredCount,
+      secrets: props.secrets,
       containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
     });
+    this.workload = fargateWorkload(service, props.desiredCount);
     this.outputs = {
       ...base.commonOutputs(),
       // A task's public IP exists only once it runs and changes with every task: Terraform cannot know it.

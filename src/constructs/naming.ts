@@ -20,7 +20,7 @@ export function awsName(parts: string[], max = 64): string {
   return `${full.slice(0, max - hash.length - 1).replace(/-$/, "")}-${hash}`;
 }
 
-/** The tags that mark a resource as part of one deployment (provider default_tags and explicit tags). */
-export function deploymentTags(app: string, architecture: string): Record<string, string> {
-  return { app, architecture, "managed-by": MANAGED_BY };
+/** The tags that mark a resource as part of one deployment (provider default_tags and explicit tags); environment only when set. */
+export function deploymentTags(app: string, architecture: string, environment?: string): Record<string, string> {
+  return { app, architecture, ...(environment ? { environment } : {}), "managed-by": MANAGED_BY };
 }

@@ -22,7 +22,12 @@ export function secretReadStatements(scope: Construct, secrets: readonly Resolve
   if (secrets.length === 0) return [];
   const { region } = accountContext(scope);
   return [
-    { sid: "ReadSecretParameters", effect: "Allow", actions: ["ssm:GetParameters", "ssm:GetParameter"], resources: secrets.map((s) => s.arn) },
+    {
+      sid: "ReadSecretParameters",
+      effect: "Allow",
+      actions: ["ssm:GetParameters", "ssm:GetParameter"],
+      resources: secrets.map((s) => s.arn),
+    },
     {
       sid: "DecryptSecureStringsViaSsm",
       effect: "Allow",

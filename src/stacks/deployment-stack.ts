@@ -1,17 +1,19 @@
 import { Construct, Node } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack, type TerraformElement } from "cdktf";
+import { accountArn } from "../constructs/account";
 import { Ec2Deployment } from "../constructs/ec2-deployment";
 import { EcsAlbDeployment } from "../constructs/ecs-alb-deployment";
 import { EcsDeployment } from "../constructs/ecs-deployment";
 import type { FoundationProps, OutputSpec } from "../constructs/foundation";
 import type { ImageSource } from "../constructs/image";
+import type { Workload } from "../constructs/workload";
+import type { OperationsOptions } from "../operations/types";
 import { awsName, deploymentTags } from "../constructs/naming";
 import type { AppSpec, Architecture } from "../types";
-import { DEFAULT_REGION, declareVariables, variableSpecs, type ImageMode } from "./variables";
+import { Operations } from "./operations";
+import { operationsVariableSpecs } from "./operations-variables";
+import { DEFAULT_REGION, declareVariables, variableSpecs, type ImageMode, type VariableSpec } from "./variables";
 
 /** Pinned provider versions (the aws one matches the local mirror and @cdktf/provider-aws 20.1.0's bindings). */
 export const PROVIDERS = {
@@ -27,6 +29,8 @@ export interface S3BackendOptions {
   key?: string;
   /** Bucket region; default the deployment's region. */
   region?: string;
+  /** DynamoDB table (hash key LockID) that locks the state while terraform runs; none: no locking. */
+  dynamodbTable?: string;
 }
 
 /** Options of a stack: how it gets its image, where it keeps state, where the app sources are. */
@@ -41,6 +45,8 @@ export interface DeploymentStackOptions {
   buildContextFromModule?: string;
   /** Keep state in S3 instead of a local terraform.tfstate. */
   s3Backend?: S3BackendOptions;
+  /** Alarms, schedule, secrets and environment (issue 7); all off when absent. */
+  operations?: OperationsOptions;
 }
 
 /** Where apps/ is seen from cdktf.out/stacks/<stack>/, the folder `cdktf synth` writes to. */
@@ -62,6 +68,14 @@ export function imageMode(options: DeploymentStackOptions): ImageMode {
   return { kind: "docker" };
 }
 
+/** Every Terraform variable a stack with these options declares: the architecture's, then the operations features'. */
+export function stackVariableSpecs(app: AppSpec, arch: Architecture, options: DeploymentStackOptions): Record<string, VariableSpec> {
+  return {
+    ...variableSpecs(app, arch, imageMode(options), options.region ?? DEFAULT_REGION),
+    ...operationsVariableSpecs(arch, options.operations),
+  };
+}
+
 /**
  * One deployable stack: one app on one architecture, with its own provider, state, variables and outputs.
  * Terraform names follow the construct path (e.g. fargate_service) rather than CDKTF's hashed ids,
@@ -74,7 +88,8 @@ export class DeploymentStack extends TerraformStack {
     super(scope, id);
     const { app, architecture, options } = props;
     const mode = imageMode(options);
-    const vars = declareVariables(this, variableSpecs(app, architecture, mode, options.region ?? DEFAULT_REGION));
+    const vars = declareVariables(this, stackVariableSpecs(app, architecture, options));
+    const ops = options.operations ?? {};
     const region = vars.region.stringValue;
 
     if (options.s3Backend) {
@@ -84,12 +99,13 @@ export class DeploymentStack extends TerraformStack {
         key: s3.key ?? `${id}/terraform.tfstate`,
         region: s3.region ?? options.region ?? DEFAULT_REGION,
         encrypt: true,
+        dynamodbTable: s3.dynamodbTable,
       });
     } else {
       // A relative path keeps the state inside the deployment folder (CDKTF's default is an absolute path).
       new LocalBackend(this, { path: "terraform.tfstate" });
     }
-    new AwsProvider(this, "aws", { region, defaultTags: [{ tags: deploymentTags(app.name, architecture) }] });
+    new AwsProvider(this, "aws", { region, defaultTags: [{ tags: deploymentTags(app.name, architecture, ops.environment) }] });
     this.addOverride("terraform.required_providers.aws", PROVIDERS.aws);
     if (mode.kind === "docker") this.addOverride("terraform.required_providers.docker", PROVIDERS.docker);
 
@@ -106,26 +122,30 @@ export class DeploymentStack extends TerraformStack {
     const foundation: FoundationProps = {
       app,
       architecture,
-      namePrefix: awsName([architecture, app.name]),
+      namePrefix: awsName([architecture, app.name, ...(ops.environment ? [ops.environment] : [])]),
       region,
       vpcCidr: vars.vpc_cidr.stringValue,
       allowedCidr: vars.allowed_cidr.stringValue,
       logRetentionDays: vars.log_retention_days.numberValue,
       imageSource,
-      extraPullRepositoryArns: mode.kind === "uri" ? [this.accountRepositoriesArn()] : undefined,
+      extraPullRepositoryArns: mode.kind === "uri" ? [accountArn(this, "ecr", "repository/*")] : undefined,
+      environment: ops.environment,
+      secrets: ops.secrets,
     };
-    const outputs = this.buildArchitecture(architecture, foundation, vars);
-    for (const [name, spec] of Object.entries(outputs)) {
+    const built = this.buildArchitecture(architecture, foundation, vars);
+    const logGroupName = String(built.outputs.log_group_name.value);
+    const operations = new Operations(this, "operations", { namePrefix: foundation.namePrefix, workload: built.workload, options: ops, vars, logGroupName });
+    for (const [name, spec] of Object.entries({ ...built.outputs, ...operations.outputs })) {
       new TerraformOutput(this, name, { value: spec.value, description: spec.description });
     }
   }
 
-  /** Builds the architecture's construct and returns its outputs. */
+  /** Builds the architecture's construct and returns its outputs and compute handles. */
   private buildArchitecture(
     arch: Architecture,
     foundation: FoundationProps,
     vars: Record<string, { numberValue: number; stringValue: string }>,
-  ): Record<string, OutputSpec> {
+  ): { outputs: Record<string, OutputSpec>; workload: Workload } {
     if (arch === "ec2") {
       return new Ec2Deployment(this, "ec2", {
         ...foundation,
@@ -135,7 +155,7 @@ export class DeploymentStack extends TerraformStack {
         publicKey: vars.public_key.stringValue,
         rootVolumeSize: vars.root_volume_size.numberValue,
         amiSsmParameter: vars.ami_ssm_parameter.stringValue,
-      }).outputs;
+      });
     }
     const task = {
       cpu: vars.cpu.numberValue,
@@ -143,7 +163,7 @@ export class DeploymentStack extends TerraformStack {
       desiredCount: vars.desired_count.numberValue,
       gracePeriodSeconds: vars.health_check_grace_period.numberValue,
     };
-    if (arch === "ecs") return new EcsDeployment(this, "ecs", { ...foundation, ...task }).outputs;
+    if (arch === "ecs") return new EcsDeployment(this, "ecs", { ...foundation, ...task });
     return new EcsAlbDeployment(this, "ecs_alb", {
       ...foundation,
       ...task,
@@ -153,15 +173,7 @@ export class DeploymentStack extends TerraformStack {
       scaleOutCooldown: vars.scale_out_cooldown.numberValue,
       scaleInCooldown: vars.scale_in_cooldown.numberValue,
       certificateArn: vars.certificate_arn.stringValue,
-    }).outputs;
-  }
-
-  /** ARN pattern of every ECR repository of the account in the region: where an existing image may live. */
-  private accountRepositoriesArn(): string {
-    const partition = new DataAwsPartition(this, "partition");
-    const current = new DataAwsRegion(this, "region_info");
-    const account = new DataAwsCallerIdentity(this, "account");
-    return `arn:${partition.partition}:ecr:${current.name}:${account.accountId}:repository/*`;
+    });
   }
 
   /** Terraform name from the construct path below the architecture construct, e.g. "fargate_service". */

@@ -12,7 +12,8 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 
 type Value = string | number | boolean;
 
-interface VariableSpec {
+/** One Terraform variable: type, description, default and an optional validation. */
+export interface VariableSpec {
   type: "string" | "number" | "bool";
   description: string;
   default?: Value;
