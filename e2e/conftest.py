@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,18 @@ def moto_endpoint() -> Iterator[str]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     with moto_server() as endpoint:
         yield endpoint
+
+
+@pytest.fixture(autouse=True)
+def fresh_moto(moto_endpoint: str) -> None:
+    """
+    Each test starts from an empty moto (its reset API), so one test's leftovers cannot disturb the next:
+    once, with other deployments' VPCs still in moto, revoking the default security group's egress rule
+    failed with InvalidPermission.NotFound; on a fresh moto the same configuration applies cleanly.
+    """
+    request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
 
 
 @pytest.fixture(scope="session")

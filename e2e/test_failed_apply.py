@@ -6,13 +6,15 @@ import re
 from pathlib import Path
 
 from cli_driver import IMAGE_URI, DeploymentCli
+from expectations import expect_network
 from inventory import client, inventory, left_over
 from terraform_cli import state_addresses, terraform, terraform_env
 from timings import Timings
 
 APP = "flask-stacking-app"
-MISSING_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-"""A certificate that does not exist: the HTTPS listener is rejected once the VPC, ALB and cluster exist."""
+UNKNOWN_INSTANCE_TYPE = "t3.e2e-unknown"
+"""An instance type EC2 does not offer: RunInstances is rejected once the VPC, roles and security group exist.
+(A missing ACM certificate would fail later still, but the provider retries CertificateNotFound for minutes.)"""
 
 
 def _log_path(output: str) -> Path:
@@ -25,31 +27,33 @@ def test_half_applied_deployment_fails_cleanly_and_destroys(
     cli: DeploymentCli, moto_endpoint: str, aws: dict[str, str], timings: Timings
 ) -> None:
     baseline = inventory(moto_endpoint)
-    folder = cli.folder("ecs_alb", APP)
+    folder = cli.folder("ec2", APP)
+    label = f"ec2 ({APP}), unknown instance type"
 
-    failed = cli.deploy("ecs_alb", APP, IMAGE_URI, "--certificate-arn", MISSING_CERTIFICATE)
-    timings.record(f"ecs_alb ({APP}), bad certificate", "deploy", failed.seconds, f"exit {failed.code} (expected)")
+    failed = cli.deploy("ec2", APP, IMAGE_URI, "--instance-type", UNKNOWN_INSTANCE_TYPE)
+    timings.record(label, "deploy", failed.seconds, f"exit {failed.code} (expected)")
     assert failed.code == 1, failed.describe()
     assert "apply failed" in failed.output, failed.describe()
-    assert "CertificateNotFound" in failed.output, "the terraform error is not shown"
+    assert "InvalidInstanceType" in failed.output, "the terraform error is not shown"
     log = _log_path(failed.output)
-    assert log.is_file() and "CertificateNotFound" in log.read_text()
+    assert log.is_file() and "InvalidInstanceType" in log.read_text()
 
     # Half-way: part of the stack exists, and the state records exactly that part.
     env = terraform_env(aws)
     addresses = state_addresses(folder, env)
-    assert any(a.startswith("aws_lb.") for a in addresses), addresses
-    assert not any(a.startswith("aws_lb_listener.https") for a in addresses), addresses
-    balancers = client(moto_endpoint, "elbv2").describe_load_balancers()["LoadBalancers"]
-    assert len(balancers) == 1, "the load balancer in the state exists in AWS"
+    assert "aws_vpc.network_vpc" in addresses and "aws_iam_role.instance_role" in addresses, addresses
+    assert not any(a.startswith(("aws_instance.", "aws_eip.")) for a in addresses), addresses
+    vpc_id = expect_network(moto_endpoint, APP, "ec2")
+    instances = client(moto_endpoint, "ec2").describe_instances(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+    assert instances["Reservations"] == [], "an instance exists that the state does not know"
     # Consistent: terraform can still plan from this state, and the only thing it wants is to finish the job.
     plan = terraform(folder, env, "plan", "-input=false", "-no-color", "-detailed-exitcode", "-lock=false", check=False)
     assert plan.returncode == 2, plan.stdout + plan.stderr
     assert "to destroy" in plan.stdout and not re.search(r"[1-9]\d* to destroy", plan.stdout), plan.stdout
 
-    destroyed = cli.destroy("ecs_alb", APP)
+    destroyed = cli.destroy("ec2", APP)
     timings.record(
-        f"ecs_alb ({APP}), bad certificate",
+        label,
         "destroy",
         destroyed.seconds,
         "ok" if destroyed.code == 0 else f"exit {destroyed.code}",

@@ -27,5 +27,7 @@ fi
 # The e2e runs the compiled CLI; build it now so the CLI's own first-run build never counts as an apply.
 npm run --silent build
 
+# Three tests at a time (each worker has its own moto): an apply is mostly the provider waiting, so the run
+# takes about as long as its slowest deployment. E2E_WORKERS=0 runs them one after another.
 cd e2e
-exec "../$venv/bin/python" -m pytest "$@"
+exec "../$venv/bin/python" -m pytest -n "${E2E_WORKERS:-3}" "$@"
