@@ -192,6 +192,15 @@ def measure_app(app_dir: Path, requests: int, clients: int) -> dict[str, Any]:
     return result
 
 
+def _serving_env() -> dict[str, str]:
+    """The process environment gunicorn gives the app (gunicorn_conf.raw_env), for the in-process figures too."""
+    from fraudkit.serving.gunicorn_conf import raw_env
+
+    settings = dict(entry.split("=", 1) for entry in raw_env)
+    settings.pop("FRAUDKIT_LOAD", None)  # the in-process run loads synchronously
+    return {**os.environ, **settings}
+
+
 def _app_python(app: str) -> str:
     run = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "app_env.sh"), app], capture_output=True, text=True)
     if run.returncode != 0:
@@ -220,8 +229,10 @@ def markdown(results: list[dict[str, Any]], requests: int, clients: int) -> str:
         "# Serving benchmark",
         "",
         f"`python apps/benchmark/bench_serving.py --requests {requests} --clients {clients}`; one run on this "
-        "machine, gunicorn (1 worker, gthread) on 127.0.0.1. Loaded = that many 1-transaction requests from that many "
-        "keep-alive clients.",
+        "machine, gunicorn (1 worker, gthread) on 127.0.0.1; the in-process figures run with gunicorn's environment "
+        "(OMP_NUM_THREADS=1). Loaded = that many 1-transaction requests from that many "
+        f"keep-alive clients. Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+        "(other jobs share the machine; figures above 1 CPU-load are noisy).",
         "",
         "| " + " | ".join(title for _, title, _ in COLUMNS) + " |",
         "|" + "---|" * len(COLUMNS),
@@ -265,7 +276,9 @@ def main() -> None:
         try:
             python = _app_python(app_dir.name)
             one = [python, __file__, "--one", app_dir.name, "--requests", str(args.requests)]
-            run = subprocess.run([*one, "--clients", str(args.clients)], capture_output=True, text=True, check=False)
+            run = subprocess.run(
+                [*one, "--clients", str(args.clients)], capture_output=True, text=True, check=False, env=_serving_env()
+            )
             if run.returncode != 0:
                 raise RuntimeError((run.stderr.strip().splitlines() or ["no output"])[-1])
             results.append(json.loads(run.stdout.strip().splitlines()[-1]))
