@@ -78,6 +78,10 @@ export interface CostRequest {
   memory?: number;
   /** Tasks kept running (ECS only; for ECS + ALB the auto-scaling minimum). */
   tasks?: number;
+  /** Share of the week the compute runs (a --schedule window); default 1, around the clock. */
+  runningFraction?: number;
+  /** How the schedule reads, for the assumptions (e.g. "mon-fri 08:00-19:00 Europe/Paris"). */
+  scheduleText?: string;
   /** Overrides of the usage assumptions. */
   usage?: Partial<UsageAssumptions>;
 }
@@ -144,7 +148,11 @@ export function estimateCost(request: CostRequest, table: PriceTable = PRICES): 
     lines.push({ item, quantity, perDay: (perMonth * 24) / table.hours_per_month });
   };
 
+  // Only what a schedule stops gets cheaper: instance hours and tasks (with their public IPs); not the EIP, volume or ALB.
+  const running = request.runningFraction ?? 1;
+  const scheduled = running < 1 ? ` x ${(running * 100).toFixed(0)}% of the week` : "";
   let publicIps = 0;
+  let scheduledIps = 0;
   if (request.arch === "ec2") {
     const type = request.instanceType ?? COST_DEFAULTS.instanceType;
     const price = prices.ec2_hourly[type];
@@ -153,10 +161,14 @@ export function estimateCost(request: CostRequest, table: PriceTable = PRICES): 
         `no price for instance type "${type}" in ${request.region}; priced types: ${Object.keys(prices.ec2_hourly).join(", ")}`,
       );
     }
-    hourly("EC2 instance", `1 x ${type}`, price);
+    hourly("EC2 instance", `1 x ${type}${scheduled}`, price * running);
     monthly("EBS root volume (gp3)", `${usage.root_volume_gb} GB`, usage.root_volume_gb * prices.ebs_gp3_gb_month);
     publicIps = 1;
-    assumptions.push("The instance runs around the clock; stopping it saves the instance hours but not the Elastic IP or the volume.");
+    assumptions.push(
+      running < 1
+        ? `The instance runs only ${request.scheduleText ?? "on its schedule"}; stopped, it still pays for the Elastic IP and the volume.`
+        : "The instance runs around the clock; stopping it saves the instance hours but not the Elastic IP or the volume.",
+    );
   } else {
     const cpu = request.cpu ?? COST_DEFAULTS.cpu;
     const memory = request.memory ?? COST_DEFAULTS.memory;
@@ -165,10 +177,11 @@ export function estimateCost(request: CostRequest, table: PriceTable = PRICES): 
     const gb = memory / 1024;
     hourly(
       "Fargate tasks",
-      `${tasks} task${tasks === 1 ? "" : "s"} x ${vcpu} vCPU, ${gb} GB`,
-      tasks * (vcpu * prices.fargate_vcpu_hourly + gb * prices.fargate_gb_hourly),
+      `${tasks} task${tasks === 1 ? "" : "s"} x ${vcpu} vCPU, ${gb} GB${scheduled}`,
+      tasks * (vcpu * prices.fargate_vcpu_hourly + gb * prices.fargate_gb_hourly) * running,
     );
-    publicIps = tasks;
+    scheduledIps = tasks;
+    if (running < 1) assumptions.push(`Tasks run only ${request.scheduleText ?? "on their schedule"} and are scaled to zero outside it.`);
     assumptions.push("Tasks run in public subnets with a public IP each (no NAT gateway).");
     if (request.arch === "ecs_alb") {
       hourly("Application Load Balancer", "1 ALB", prices.alb_hourly);
@@ -178,7 +191,8 @@ export function estimateCost(request: CostRequest, table: PriceTable = PRICES): 
       assumptions.push(`The ALB spans ${COST_DEFAULTS.albAzs} availability zones (one public IPv4 address each).`);
     }
   }
-  hourly("Public IPv4 addresses", `${publicIps}`, publicIps * prices.public_ipv4_hourly);
+  const ipCount = running < 1 && scheduledIps > 0 ? `${publicIps} + ${scheduledIps}${scheduled}` : `${publicIps + scheduledIps}`;
+  hourly("Public IPv4 addresses", ipCount, (publicIps + scheduledIps * running) * prices.public_ipv4_hourly);
   const storedLogGb = usage.log_gb_per_day * usage.log_retention_days;
   lines.push({
     item: "CloudWatch Logs",

@@ -3,6 +3,8 @@ import * as path from "path";
 import { UnknownVariableError, writeDeploymentFolder } from "../deployment-folder";
 import { ensureTerraformCliConfig } from "../terraform/cli-config";
 import type { AppSpec, Architecture } from "../types";
+import type { OperationsOptions } from "../operations/types";
+import type { S3BackendOptions } from "../stacks/deployment-stack";
 import type { CliContext } from "./context";
 import { DeploymentInfo, outputString, readDeployment } from "./deployments";
 import { CliError, describeError, EXIT } from "./errors";
@@ -29,6 +31,15 @@ export interface DeployRequest {
   healthTimeoutMs: number;
   /** Stop after the plan (the `plan` command). */
   planOnly?: boolean;
+  /** Alarms, schedule, secrets, environment. */
+  operations?: OperationsOptions;
+  /** Keep the state in S3 (backend.tf). */
+  s3Backend?: S3BackendOptions;
+}
+
+/** "--env NAME" for hints that must find an environment's folder again; empty without one. */
+function envFlag(request: DeployRequest): string {
+  return request.operations?.environment ? `--env ${request.operations.environment}` : "";
 }
 
 /** "20251126-083000" in UTC, for log file names that sort by time. */
@@ -57,7 +68,7 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
   const dirName = path.relative(ctx.repoRoot, folder.dir) || folder.dir;
   out.out(`Wrote ${dirName}/ (${folder.files.map((file) => path.basename(file)).join(", ")})`);
 
-  const again = commandHint(request.planOnly ? "plan" : "deploy", arch, app.name, request.imageUri ? `--image-uri ${request.imageUri}` : "");
+  const again = commandHint(request.planOnly ? "plan" : "deploy", arch, app.name, [request.imageUri ? `--image-uri ${request.imageUri}` : "", envFlag(request)].filter(Boolean).join(" "));
   if (missing.length > 0) {
     throw new CliError(`prepared ${dirName}/ but did not deploy: ${missing.length} prerequisite(s) missing`, EXIT.prepared, [
       ...missing.map((item) => `missing: ${item.what} -> ${item.fix}`),
@@ -71,8 +82,8 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
   try {
     const env = terraformEnv(ctx);
     const hints = [
-      `Resume: ${commandHint("deploy", arch, app.name)}`,
-      `Remove what was created: ${commandHint("destroy", arch, app.name)}`,
+      `Resume: ${commandHint("deploy", arch, app.name, envFlag(request))}`,
+      `Remove what was created: ${commandHint("destroy", arch, app.name, envFlag(request))}`,
     ];
     await runTerraformStep(ctx, { label: "init", args: ["init", "-input=false", "-no-color"], dir: folder.dir, env, interruptHints: hints });
     const plan = await runTerraformStep(ctx, {
@@ -84,7 +95,7 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
     });
     if (request.planOnly) {
       out.out(`Plan saved to ${dirName}/tfplan (${plan.total ?? 0} resource changes). Apply it with:`);
-      out.out(`  ${commandHint("deploy", arch, app.name)}`);
+      out.out(`  ${commandHint("deploy", arch, app.name, envFlag(request))}`);
       return;
     }
     try {
@@ -104,8 +115,8 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
     }
     await confirmHealthy(ctx, request, folder.dir);
     out.out(`Deployed ${app.name} on ${TARGET_LABELS[arch]} in ${formatElapsed(clock.now() - started)}.`);
-    out.out(`Logs: ${commandHint("logs", arch, app.name)}`);
-    out.out(`Remove it (stops the costs): ${commandHint("destroy", arch, app.name)}`);
+    out.out(`Logs: ${commandHint("logs", arch, app.name, envFlag(request))}`);
+    out.out(`Remove it (stops the costs): ${commandHint("destroy", arch, app.name, envFlag(request))}`);
   } finally {
     untee();
   }
@@ -121,6 +132,8 @@ function writeFolder(ctx: CliContext, request: DeployRequest): { dir: string; fi
       imageUri: request.imageUri,
       variables: request.variables,
       region: request.region,
+      operations: request.operations,
+      s3Backend: request.s3Backend,
     });
   } catch (error) {
     if (error instanceof UnknownVariableError) {
@@ -164,8 +177,8 @@ async function confirmHealthy(ctx: CliContext, request: DeployRequest, dir: stri
   const failure = async (message: string): Promise<CliError> =>
     new CliError(message, EXIT.failed, [
       ...(request.arch === "ec2" ? [] : await ecsDiagnosis(ctx, dir, request.region)),
-      `The resources are still there. Logs: ${commandHint("logs", request.arch, request.app.name)}`,
-      `Remove them: ${commandHint("destroy", request.arch, request.app.name)}`,
+      `The resources are still there. Logs: ${commandHint("logs", request.arch, request.app.name, envFlag(request))}`,
+      `Remove them: ${commandHint("destroy", request.arch, request.app.name, envFlag(request))}`,
     ]);
   if (request.healthTimeoutMs <= 0) {
     const url = outputString(info, "app_url");

@@ -5,6 +5,7 @@ import type { AppSpec } from "../types";
 import type { CliContext } from "./context";
 import type { Target } from "./deployments";
 import { CliError, describeError, EXIT } from "./errors";
+import { type OperationsFlags, withOperationsFlags } from "./operations-flags";
 
 /** Flags shared by the commands that pick one app on one target. */
 export interface TargetFlags {
@@ -14,10 +15,12 @@ export interface TargetFlags {
   app?: string;
   /** AWS region. */
   region?: string;
+  /** Environment name (--env): deployments of one app in different environments live side by side. */
+  env?: string;
 }
 
 /** Flags of deploy, plan and the menu. */
-export interface DeployFlags extends TargetFlags {
+export interface DeployFlags extends TargetFlags, OperationsFlags {
   /** Skip the confirmation. */
   yes?: boolean;
   /** Use this image instead of building one. */
@@ -49,12 +52,13 @@ export function withTarget<T>(yargs: Argv<T>): Argv<T & TargetFlags> {
   return yargs
     .option("arch", { type: "string", describe: "where to run: ec2 | ecs | ecs-alb | local" })
     .option("app", { type: "string", describe: "app name or its number in the menu (see `list`)" })
-    .option("region", { type: "string", describe: "AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION or us-east-1)" });
+    .option("region", { type: "string", describe: "AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION or us-east-1)" })
+    .option("env", { type: "string", describe: "environment (dev, staging, prod, ...): in names, tags and the folder name" });
 }
 
 /** Adds the deployment flags. */
 export function withDeployFlags<T>(yargs: Argv<T>): Argv<T & DeployFlags> {
-  return withTarget(yargs)
+  return withOperationsFlags(withTarget(yargs))
     .option("yes", { alias: "y", type: "boolean", describe: "do not ask for confirmation" })
     .option("image-uri", { type: "string", describe: "deploy this already pushed image instead of building the app's Dockerfile" })
     .option("allowed-cidr", { type: "string", describe: "CIDR allowed to reach the app (default 0.0.0.0/0)" })

@@ -5,10 +5,13 @@ import type { Target } from "./deployments";
 import { CliError, EXIT } from "./errors";
 import { TARGET_LABELS } from "./labels";
 import type { DeployFlags } from "./options";
+import { operationsFromFlags, s3BackendFromFlags } from "./operations-flags";
+import { runningFraction } from "../operations/schedule";
 
 /** The cost estimate for a target with the sizes the flags (or the app's defaults) give; undefined for local. */
 export function costFor(target: Target, app: AppSpec | undefined, flags: DeployFlags, region: string): CostEstimate | undefined {
   if (target === "local") return undefined;
+  const { schedule } = operationsFromFlags(flags);
   try {
     return estimateCost({
       arch: target,
@@ -16,6 +19,8 @@ export function costFor(target: Target, app: AppSpec | undefined, flags: DeployF
       instanceType: flags.instanceType,
       cpu: flags.cpu ?? app?.resources.cpu,
       memory: flags.memory ?? app?.resources.memory,
+      runningFraction: schedule ? runningFraction(schedule) : undefined,
+      scheduleText: schedule?.text,
       tasks: target === "ecs_alb" ? (flags.min ?? flags.desired ?? COST_DEFAULTS.albTasks) : (flags.desired ?? COST_DEFAULTS.ecsTasks),
     });
   } catch (error) {
@@ -27,6 +32,19 @@ export function costFor(target: Target, app: AppSpec | undefined, flags: DeployF
 /** "flask-cnn-app-py39   Python 3.9   deep-learning (cnn)": one app line in menus and lists. */
 export function appLine(app: AppSpec, width: number): string {
   return `${app.name.padEnd(width)}  Python ${app.pythonVersion.padEnd(5)} ${app.type} (${app.modelFamily})`;
+}
+
+/** One summary line per operations feature asked for (alarms, schedule, secrets, environment, remote state). */
+export function operationsSummary(flags: DeployFlags): string[] {
+  const ops = operationsFromFlags(flags);
+  const state = s3BackendFromFlags(flags);
+  return [
+    ...(ops.environment ? [`Environment:    ${ops.environment}`] : []),
+    ...(ops.alarms ? [`Alarms:         on (SNS topic, dashboard)${ops.alertEmail ? `, e-mail to ${ops.alertEmail}` : ""}`] : []),
+    ...(ops.schedule ? [`Schedule:       runs ${ops.schedule.text}, stopped outside`] : []),
+    ...(ops.secrets && ops.secrets.length > 0 ? [`Secrets:        ${ops.secrets.map((s) => `${s.name} <- ssm:${s.parameter}`).join(", ")}`] : []),
+    ...(state ? [`State:          s3://${state.bucket}${state.dynamodbTable ? ` (lock table ${state.dynamodbTable})` : ""}`] : []),
+  ];
 }
 
 /** Prints what is about to happen and what it costs. */
@@ -43,6 +61,7 @@ export function printSummary(ctx: CliContext, target: Target, app: AppSpec, flag
   }
   out.out(`  Region:         ${region}`);
   out.out(`  Image:          ${flags.imageUri ?? `built from ${app.path}/Dockerfile and pushed to a new ECR repository`}`);
+  for (const line of operationsSummary(flags)) out.out(`  ${line}`);
   const estimate = costFor(target, app, flags, region);
   if (estimate) {
     const sizes = estimate.lines[0] ? `${estimate.lines[0].quantity}` : "";

@@ -5,6 +5,7 @@ import type { CliContext } from "../context";
 import type { Target } from "../deployments";
 import { serveLocally } from "../local-serve";
 import { DeployFlags, requireTarget, resolveRegion, terraformVariables, withDeployFlags } from "../options";
+import { operationsFromFlags, s3BackendFromFlags } from "../operations-flags";
 import { confirm } from "../prompts";
 import { printSummary } from "../summary";
 
@@ -22,6 +23,8 @@ export async function executeDeployment(ctx: CliContext, target: Target, app: Ap
     region,
     imageUri: flags.imageUri,
     variables: terraformVariables(flags, region),
+    operations: operationsFromFlags(flags),
+    s3Backend: s3BackendFromFlags(flags),
     healthTimeoutMs,
     planOnly,
   });
@@ -34,6 +37,9 @@ export const deployCommand = defineCommand<DeployFlags>({
   builder: (yargs) => withDeployFlags(yargs),
   run: async (ctx, flags) => {
     const { target, app } = requireTarget(ctx, flags);
+    // Parsed before anything is printed, so a bad --schedule/--secret/--env is one line and nothing else.
+    operationsFromFlags(flags);
+    s3BackendFromFlags(flags);
     if (!flags.yes) {
       printSummary(ctx, target, app, flags, resolveRegion(flags, ctx.env));
       if (!(await confirm(ctx.input, ctx.out, "Deploy?"))) {
@@ -52,6 +58,9 @@ export const planCommand = defineCommand<DeployFlags>({
   builder: (yargs) => withDeployFlags(yargs),
   run: async (ctx, flags) => {
     const { target, app } = requireTarget(ctx, flags);
+    // Parsed before anything is printed, so a bad --schedule/--secret/--env is one line and nothing else.
+    operationsFromFlags(flags);
+    s3BackendFromFlags(flags);
     if (target === "local") {
       ctx.out.out(`Local runs need no plan: ./dynamic_deployment_system.sh serve --app ${app.name}`);
       return;

@@ -10,6 +10,7 @@ import { CliError, describeError, EXIT } from "../errors";
 import { commandHint, TARGET_LABELS } from "../labels";
 import { stopLocal } from "../local-serve";
 import { requireTarget, resolveApp, resolveRegion, TargetFlags, withTarget } from "../options";
+import { environmentFromFlags, hasRemoteState } from "../operations-flags";
 import { deployPrerequisites } from "../prerequisites";
 import { confirm } from "../prompts";
 import { runTerraformStep } from "../terraform-step";
@@ -22,10 +23,12 @@ export function ecrRepositoryName(url: string): string {
 /** Destroys an AWS deployment and checks nothing is left; the state stays until terraform destroy succeeded. */
 async function destroyAws(ctx: CliContext, arch: Architecture, appName: string, flags: TargetFlags & { yes?: boolean }): Promise<void> {
   const { out } = ctx;
-  const dir = path.join(ctx.repoRoot, deploymentDirName(arch, appName));
+  const environment = environmentFromFlags(flags);
+  const dir = path.join(ctx.repoRoot, deploymentDirName(arch, appName, environment));
   const info = readDeployment(dir);
   if (!info) throw new CliError(`no deployment folder ${path.basename(dir)}: nothing to destroy`, EXIT.usage);
-  if (info.resources === 0) {
+  // With S3 state the folder holds no state file: terraform itself finds out whether anything is left.
+  if (info.resources === 0 && !hasRemoteState(dir)) {
     out.out(`${path.basename(dir)} has no resources in its state: nothing to destroy.`);
     return;
   }
@@ -45,7 +48,7 @@ async function destroyAws(ctx: CliContext, arch: Architecture, appName: string, 
   const untee = out.tee(path.join(dir, `destroy_${timestamp(ctx.clock.now())}.log`));
   try {
     const env = terraformEnv(ctx);
-    const hints = [`The state is kept. Run again to finish: ${commandHint("destroy", arch, appName)}`];
+    const hints = [`The state is kept. Run again to finish: ${commandHint("destroy", arch, appName, environment ? `--env ${environment}` : "")}`];
     if (!fs.existsSync(path.join(dir, ".terraform"))) {
       await runTerraformStep(ctx, { label: "init", args: ["init", "-input=false", "-no-color"], dir, env, interruptHints: hints });
     }

@@ -8,6 +8,7 @@ import { CliError, describeError, EXIT } from "../errors";
 import { commandHint } from "../labels";
 import { localFiles } from "../local-serve";
 import { requireTarget, resolveRegion, TargetFlags, withTarget } from "../options";
+import { environmentFromFlags } from "../operations-flags";
 
 /** Flags of `logs`. */
 interface LogsFlags extends TargetFlags {
@@ -103,7 +104,7 @@ export const logsCommand = defineCommand<LogsFlags>({
   run: async (ctx, flags) => {
     const { target, app } = requireTarget(ctx, flags);
     if (target === "local") return localLogs(ctx, flags, app.name);
-    const dir = path.join(ctx.repoRoot, deploymentDirName(target, app.name));
+    const dir = path.join(ctx.repoRoot, deploymentDirName(target, app.name, environmentFromFlags(flags)));
     if (!fs.existsSync(dir)) throw new CliError(`no deployment folder ${path.basename(dir)}; deploy first: ${commandHint("deploy", target, app.name)}`, EXIT.usage);
     return awsLogs(ctx, flags, dir);
   },
