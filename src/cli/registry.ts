@@ -1,4 +1,5 @@
 import type { CommandDef } from "./command";
+import { bootstrapStateCommand } from "./commands/bootstrap-state";
 import { costCommand } from "./commands/cost";
 import { deployCommand, planCommand } from "./commands/deploy";
 import { destroyCommand, stopCommand } from "./commands/destroy";
@@ -22,4 +23,5 @@ export const COMMANDS: CommandDef[] = [
   serveCommand,
   stopCommand,
   doctorCommand,
+  bootstrapStateCommand,
 ];
