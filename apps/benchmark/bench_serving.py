@@ -8,7 +8,7 @@ environment (scripts/app_env.sh) and measures, on the app's stored sample transa
     sequentially; plus the ratio HTTP median / in-process median for 1 transaction.
 Writes apps/benchmark/results/serving.json and serving.md (one run, so the ratios compare like with like).
 
-Usage: python apps/benchmark/bench_serving.py [--apps a,b] [--requests 400] [--clients 4]
+Usage: python apps/benchmark/bench_serving.py [--apps a,b] [--requests 400] [--clients 4] [--omp-threads N]
 """
 
 from __future__ import annotations
@@ -192,13 +192,16 @@ def measure_app(app_dir: Path, requests: int, clients: int) -> dict[str, Any]:
     return result
 
 
-def _serving_env() -> dict[str, str]:
+def _serving_env(omp_threads: int | None) -> dict[str, str]:
     """The process environment gunicorn gives the app (gunicorn_conf.raw_env), for the in-process figures too."""
+    base = {**os.environ}
+    if omp_threads is not None:
+        base["OMP_NUM_THREADS"] = str(omp_threads)
     from fraudkit.serving.gunicorn_conf import raw_env
 
     settings = dict(entry.split("=", 1) for entry in raw_env)
     settings.pop("FRAUDKIT_LOAD", None)  # the in-process run loads synchronously
-    return {**os.environ, **settings}
+    return {**base, **settings}
 
 
 def _app_python(app: str) -> str:
@@ -223,14 +226,15 @@ COLUMNS = [
 ]
 
 
-def markdown(results: list[dict[str, Any]], requests: int, clients: int) -> str:
+def markdown(results: list[dict[str, Any]], requests: int, clients: int, omp: int | None) -> str:
     """The results as a markdown table."""
     lines = [
         "# Serving benchmark",
         "",
-        f"`python apps/benchmark/bench_serving.py --requests {requests} --clients {clients}`; one run on this "
+        f"`python apps/benchmark/bench_serving.py --requests {requests} --clients {clients}"
+        f"{'' if omp is None else f' --omp-threads {omp}'}`; one run on this "
         "machine, gunicorn (1 worker, gthread) on 127.0.0.1; the in-process figures run with gunicorn's environment "
-        "(OMP_NUM_THREADS=1). Loaded = that many 1-transaction requests from that many "
+        f"(OMP_NUM_THREADS={omp or 'default'}). Loaded = that many 1-transaction requests from that many "
         f"keep-alive clients. Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
         "(other jobs share the machine; figures above 1 CPU-load are noisy).",
         "",
@@ -251,6 +255,7 @@ def main() -> None:
     parser.add_argument("--apps", help="comma-separated app names (default: every trained app)")
     parser.add_argument("--requests", type=int, default=400, help="1-transaction requests in the loaded run")
     parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive clients in the loaded run")
+    parser.add_argument("--omp-threads", type=int, help="OMP_NUM_THREADS for the app (default: the libraries' own)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one app here, print JSON
     args = parser.parse_args()
     if args.requests < 1 or args.clients < 1:
@@ -275,10 +280,8 @@ def main() -> None:
         print(f"benchmarking {app_dir.name} ...", file=sys.stderr)
         try:
             python = _app_python(app_dir.name)
-            one = [python, __file__, "--one", app_dir.name, "--requests", str(args.requests)]
-            run = subprocess.run(
-                [*one, "--clients", str(args.clients)], capture_output=True, text=True, check=False, env=_serving_env()
-            )
+            one = [python, __file__, "--one", app_dir.name, f"--requests={args.requests}", f"--clients={args.clients}"]
+            run = subprocess.run(one, capture_output=True, text=True, check=False, env=_serving_env(args.omp_threads))
             if run.returncode != 0:
                 raise RuntimeError((run.stderr.strip().splitlines() or ["no output"])[-1])
             results.append(json.loads(run.stdout.strip().splitlines()[-1]))
@@ -286,7 +289,7 @@ def main() -> None:
             results.append({"app": app_dir.name, "error": str(error)})
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "serving.json").write_text(json.dumps(results, indent=2) + "\n")
-    table = markdown(results, args.requests, args.clients)
+    table = markdown(results, args.requests, args.clients, args.omp_threads)
     (RESULTS_DIR / "serving.md").write_text(table)
     print(table)
 

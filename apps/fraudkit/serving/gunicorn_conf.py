@@ -17,9 +17,9 @@ worker_class = "gthread"
 threads = int(os.environ.get("FRAUDKIT_THREADS", "4"))
 
 # Load the model in a thread so /health answers 503 while it loads (see fraudkit.serving.model_holder).
-# One OpenMP thread per request: the gunicorn threads already give the concurrency, and OpenMP teams fighting
-# for busy cores made XGBoost's 1-transaction predict 40x slower (apps/benchmark/bench_serving.py).
-raw_env = ["FRAUDKIT_LOAD=background", f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '1')}"]
+# OpenMP threads are left to the libraries' default (OMP_NUM_THREADS is honoured if set): bench_serving.py
+# --omp-threads 1 vs 2 showed no consistent difference on the shared 2-core machine.
+raw_env = ["FRAUDKIT_LOAD=background"]
 
 timeout = 60
 graceful_timeout = 20
