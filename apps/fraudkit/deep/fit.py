@@ -28,6 +28,10 @@ class FitSettings:
     patience: int = 4
     seed: int = 42
     threads: int = 1
+    negative_sampling: float = 1.0
+    """Share of the legitimate training rows kept each epoch (frauds are always kept): a cheaper epoch for
+    the slower networks. Probabilities are then inflated, which leaves AP, AUC and CP@100 (rank metrics)
+    unchanged and is absorbed by the threshold, chosen on unsampled held-out rows."""
 
     @staticmethod
     def from_dict(values: dict[str, Any]) -> FitSettings:
@@ -63,6 +67,16 @@ def predict_proba(
     return np.concatenate(out) if out else np.zeros(0)
 
 
+def _sample_negatives(
+    rows: NDArray[np.int64], y: NDArray[np.integer], fraction: float, rng: np.random.Generator
+) -> NDArray[np.int64]:
+    """All fraud rows plus a random `fraction` of the legitimate ones (all rows when fraction >= 1)."""
+    if fraction >= 1.0:
+        return rows
+    keep = (y[rows] == 1) | (rng.random(rows.shape[0]) < fraction)
+    return rows[keep]
+
+
 def fit_sequence_net(
     architecture: str,
     options: dict[str, Any],
@@ -92,7 +106,7 @@ def fit_sequence_net(
     history: list[dict[str, float]] = []
     for epoch in range(settings.epochs):
         net.train()
-        order = rng.permutation(train_idx)
+        order = rng.permutation(_sample_negatives(train_idx, y, settings.negative_sampling, rng))
         total = 0.0
         for start in range(0, order.shape[0], settings.batch_size):
             batch = torch.from_numpy(order[start : start + settings.batch_size])
