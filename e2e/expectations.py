@@ -65,7 +65,7 @@ def expect_logs_and_repository(endpoint: str, outputs: dict[str, Any]) -> None:
     assert repositories[0]["imageScanningConfiguration"]["scanOnPush"] is True
 
 
-def expect_ecs(endpoint: str, outputs: dict[str, Any], image_uri: str, public_ip: bool) -> dict[str, Any]:
+def expect_ecs(endpoint: str, outputs: dict[str, Any], image_uri: str, public_ip: bool | None) -> dict[str, Any]:
     """Cluster, Fargate service and task definition (image, logs, health check) are as deployed; returns the service."""
     ecs = client(endpoint, "ecs")
     clusters = ecs.describe_clusters(clusters=[outputs["cluster_name"]])["clusters"]
@@ -75,7 +75,8 @@ def expect_ecs(endpoint: str, outputs: dict[str, Any], image_uri: str, public_ip
     service = services[0]
     assert service["launchType"] == "FARGATE"
     network = service["networkConfiguration"]["awsvpcConfiguration"]
-    assert network["assignPublicIp"] == ("ENABLED" if public_ip else "DISABLED")
+    if public_ip is not None:
+        assert network["assignPublicIp"] == ("ENABLED" if public_ip else "DISABLED")
     assert len(network["subnets"]) >= 2 and network["securityGroups"]
 
     task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
@@ -118,6 +119,12 @@ def expect_alb(endpoint: str, outputs: dict[str, Any], service: dict[str, Any]) 
     assert group["HealthCheckIntervalSeconds"] == 30
     assert group["Matcher"]["HttpCode"] == "200"
     assert [lb["targetGroupArn"] for lb in service["loadBalancers"]] == [group["TargetGroupArn"]]
+    # Whatever addresses the tasks have, only the load balancer's security group may reach them.
+    task_groups = service["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"]
+    for task_group in client(endpoint, "ec2").describe_security_groups(GroupIds=task_groups)["SecurityGroups"]:
+        for permission in task_group["IpPermissions"]:
+            assert not permission.get("IpRanges") and not permission.get("Ipv6Ranges"), permission
+            assert {pair["GroupId"] for pair in permission["UserIdGroupPairs"]} <= set(alb["SecurityGroups"])
     assert outputs["app_url"].startswith(f"http://{alb['DNSName']}")
 
 

@@ -69,7 +69,7 @@ def test_deploy_then_destroy(
     if architecture == "ec2":
         expect_ec2(moto_endpoint, outputs)
     else:
-        service = expect_ecs(moto_endpoint, outputs, IMAGE_URI, public_ip=architecture == "ecs")
+        service = expect_ecs(moto_endpoint, outputs, IMAGE_URI, public_ip=True if architecture == "ecs" else None)
         if architecture == "ecs_alb":
             expect_alb(moto_endpoint, outputs, service)
             expect_autoscaling(moto_endpoint, outputs)
