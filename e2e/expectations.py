@@ -100,7 +100,8 @@ def expect_alb(endpoint: str, outputs: dict[str, Any], service: dict[str, Any]) 
     ]
     assert len(balancers) == 1
     alb = balancers[0]
-    assert alb["Type"] == "application" and alb["Scheme"] == "internet-facing"
+    # The provider sends no Scheme for internal = false (AWS's default is internet-facing); moto then omits it.
+    assert alb["Type"] == "application" and alb.get("Scheme", "internet-facing") == "internet-facing"
     assert len({zone["ZoneName"] for zone in alb["AvailabilityZones"]}) >= 2
     attributes = {
         a["Key"]: a["Value"]
