@@ -72,3 +72,17 @@ describe("estimateCost", () => {
     expect(PRICES.sources.length).toBeGreaterThan(3);
   });
 });
+
+describe("cost with a schedule", () => {
+  it.each(["ec2", "ecs", "ecs_alb"] as const)("%s: only the scheduled compute shrinks, by the share of the week", (arch) => {
+    const always = estimateCost({ arch, region: "us-east-1" });
+    const office = estimateCost({ arch, region: "us-east-1", runningFraction: 55 / 168, scheduleText: "mon-fri 08:00-19:00 Europe/Paris" });
+    const compute = (e: typeof always) => e.lines[0].perDay;
+    expect(compute(office)).toBeCloseTo((compute(always) * 55) / 168, 10);
+    // Elastic IP / volume / ALB / logs do not stop with the schedule.
+    const fixed = (e: typeof always) => e.lines.filter((l) => !/EC2 instance|Fargate tasks|Public IPv4/.test(l.item)).reduce((s, l) => s + l.perDay, 0);
+    expect(fixed(office)).toBeCloseTo(fixed(always), 10);
+    expect(office.perDay).toBeLessThan(always.perDay);
+    expect(office.assumptions.join(" ")).toContain("mon-fri 08:00-19:00 Europe/Paris");
+  });
+});
