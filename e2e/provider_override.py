@@ -25,7 +25,9 @@ SERVICES = (
     "iam",
     "kms",
     "s3",
+    "scheduler",
     "secretsmanager",
+    "sns",
     "ssm",
     "sts",
 )
