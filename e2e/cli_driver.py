@@ -93,7 +93,7 @@ class DeploymentCli:
         return CliRun(argv, process.returncode, output, time.monotonic() - started)
 
     def deploy(self, architecture: str, app: str, image_uri: str, *extra: str, folder: Path | None = None) -> CliRun:
-        """`deploy` with an existing image, no prompt and no health wait (nothing really runs in moto); `folder` for --env."""
+        """`deploy` with an existing image, no prompt, no health wait (nothing runs in moto); `folder` for --env."""
         folder = folder or self.folder(architecture, app)
         folder.mkdir(exist_ok=True)
         # Written before the CLI runs: the deployer must keep files of the folder it does not own.

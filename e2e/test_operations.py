@@ -22,15 +22,13 @@ def _operations(endpoint: str, prefix: str) -> dict[str, Any]:
     """What exists in moto for one name prefix: topics, alarms, dashboards, schedules."""
     sns = client(endpoint, "sns")
     cloudwatch = client(endpoint, "cloudwatch")
+    dashboards = cloudwatch.list_dashboards(DashboardNamePrefix=prefix)["DashboardEntries"]
+    schedules = client(endpoint, "scheduler").list_schedules(NamePrefix=prefix)["Schedules"]
     return {
         "topics": [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(f":{prefix}-alerts")],
         "alarms": sorted(a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]),
-        "dashboards": [
-            d["DashboardName"] for d in cloudwatch.list_dashboards(DashboardNamePrefix=prefix)["DashboardEntries"]
-        ],
-        "schedules": sorted(
-            s["Name"] for s in client(endpoint, "scheduler").list_schedules(NamePrefix=prefix)["Schedules"]
-        ),
+        "dashboards": [d["DashboardName"] for d in dashboards],
+        "schedules": sorted(s["Name"] for s in schedules),
     }
 
 
