@@ -90,6 +90,11 @@ class DeploymentCli:
             os.killpg(process.pid, signal.SIGKILL)
             output, _ = process.communicate()
             output += f"\n[e2e] killed after {COMMAND_TIMEOUT_SECONDS}s"
+        except BaseException:
+            # The test run itself is stopping (Ctrl-C, pytest timeout): the CLI's own session would outlive it.
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
         return CliRun(argv, process.returncode, output, time.monotonic() - started)
 
     def deploy(self, architecture: str, app: str, image_uri: str, *extra: str, folder: Path | None = None) -> CliRun:
