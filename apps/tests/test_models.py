@@ -100,3 +100,18 @@ def test_classic_scorer_scores_raw_transactions_and_vectors_alike(tmp_path):
     assert scorer.feature_names == FEATURE_NAMES and scorer.info()["state"]["customers"] == 1
     assert all(r.contribution > 0 for p in by_raw for r in p.reasons)
     assert scorer.feedback([LabelledTransaction("t0", 1, 2, t0, 50.0, True)]) == 1
+
+
+@pytest.mark.parametrize("scheme", [{"holdout": 0.3}, {"n_splits": 3}])
+def test_stacking_estimator_learns_a_meta_learner_over_its_parts(scheme):
+    pytest.importorskip("sklearn")
+    from fraudkit.models.fit import StackingEstimator
+
+    parts = [
+        {"kind": "logistic-regression", "params": {"C": 1.0}},
+        {"kind": "logistic-regression", "params": {"C": 0.01}},
+    ]
+    stack = StackingEstimator(parts, **scheme).fit(X, Y)
+    assert isinstance(stack.portable_, StackModel) and len(stack.portable_.parts) == 2
+    p = stack.predict_proba(X)[:, 1]
+    assert p[Y == 1].mean() > p[Y == 0].mean() + 0.3

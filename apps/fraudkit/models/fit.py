@@ -118,28 +118,42 @@ def make_estimator(kind: str, params: dict[str, Any]) -> _Estimator:
 class StackingEstimator(_Estimator):
     """Parts (kind + params) whose out-of-fold log-odds train a logistic meta-learner.
 
-    Out-of-fold predictions come from ``n_splits`` contiguous blocks of the (time-ordered) training rows,
-    so each part's meta-input is scored by a model that never saw that row; the parts are then refit
-    on all rows.
+    The meta-learner's inputs are always scored by parts that never saw those rows: with ``holdout`` set,
+    parts fit on the earlier (1 - holdout) share of the time-ordered rows score the later share (blending,
+    one extra fit per part); otherwise out-of-fold over ``n_splits`` contiguous blocks. The parts are then
+    refit on all rows.
     """
 
-    def __init__(self, parts: list[dict[str, Any]], meta_C: float = 1.0, n_splits: int = 3) -> None:
+    def __init__(
+        self, parts: list[dict[str, Any]], meta_C: float = 1.0, n_splits: int = 3, holdout: float | None = None
+    ) -> None:
         self.parts = parts
         self.meta_C = meta_C
         self.n_splits = n_splits
+        self.holdout = holdout
+
+    def _meta_inputs(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(part log-odds on rows the parts did not see, those rows)."""
+        rows = np.arange(X.shape[0])
+        if self.holdout:
+            cut = int(X.shape[0] * (1.0 - self.holdout))
+            pairs = [(rows[:cut], rows[cut:])]
+        else:
+            pairs = [(np.setdiff1d(rows, b, assume_unique=True), b) for b in np.array_split(rows, self.n_splits)]
+        scored = np.concatenate([held for _, held in pairs])
+        logits = np.zeros((X.shape[0], len(self.parts)))
+        for fit_rows, held in pairs:
+            for k, part in enumerate(self.parts):
+                model = make_estimator(part["kind"], part.get("params", {})).fit(X[fit_rows], y[fit_rows])
+                logits[held, k] = model.portable_.logit(X[held])
+        return logits[scored], scored
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> StackingEstimator:
-        """Fits the meta-learner on out-of-fold part log-odds, then the parts on everything; returns self."""
+        """Fits the meta-learner on unseen-row part log-odds, then the parts on everything; returns self."""
         from sklearn.linear_model import LogisticRegression
 
-        blocks = np.array_split(np.arange(X.shape[0]), self.n_splits)
-        oof = np.zeros((X.shape[0], len(self.parts)))
-        for block in blocks:
-            rest = np.setdiff1d(np.arange(X.shape[0]), block, assume_unique=True)
-            for k, part in enumerate(self.parts):
-                model = make_estimator(part["kind"], part.get("params", {})).fit(X[rest], y[rest])
-                oof[block, k] = model.portable_.logit(X[block])
-        meta = LogisticRegression(C=self.meta_C, max_iter=1000).fit(oof, y)
+        inputs, rows = self._meta_inputs(X, y)
+        meta = LogisticRegression(C=self.meta_C, max_iter=1000).fit(inputs, y[rows])
         fitted = [make_estimator(p["kind"], p.get("params", {})).fit(X, y).portable_ for p in self.parts]
         self.portable_ = StackModel(fitted, meta.coef_[0], float(meta.intercept_[0]))
         return self
