@@ -380,7 +380,17 @@ describe("serve and stop (local)", () => {
     expect(await world.run(["serve", "--app", "1"])).toBe(EXIT.ok);
     const started = world.local.started[0]!;
     expect(started.command).toBe(`/envs/${APP}/bin/python`);
-    expect(started.args).toEqual(["-m", "gunicorn", "--chdir", path.join(world.ctx.repoRoot, "apps", APP), "app:create_app()", "-b", "127.0.0.1:8502"]);
+    expect(started.args).toEqual([
+      "-m",
+      "gunicorn",
+      "--config",
+      "python:fraudkit.serving.gunicorn_conf",
+      "--chdir",
+      path.join(world.ctx.repoRoot, "apps", APP),
+      "-b",
+      "127.0.0.1:8502",
+      "app:create_app()",
+    ]);
     expect(started.env.PYTHONPATH).toBe(path.join(world.ctx.repoRoot, "apps"));
     const dir = folder(world, `deployment_local_${APP}`);
     expect(fs.readFileSync(path.join(dir, "app.pid"), "utf8").trim()).toBe("4242");

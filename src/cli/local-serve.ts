@@ -33,9 +33,22 @@ export function recordedPid(repoRoot: string, app: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-/** The gunicorn command line for an app (the same server the container runs, bound to loopback only). */
+/**
+ * The gunicorn command line for an app: the container's server and settings (fraudkit's gunicorn config:
+ * one gthread worker, model loaded in the background behind a 503 /health), bound to loopback only.
+ */
 export function gunicornArgs(repoRoot: string, app: AppSpec, port: number): string[] {
-  return ["-m", "gunicorn", "--chdir", path.join(repoRoot, app.path), "app:create_app()", "-b", `127.0.0.1:${port}`];
+  return [
+    "-m",
+    "gunicorn",
+    "--config",
+    "python:fraudkit.serving.gunicorn_conf",
+    "--chdir",
+    path.join(repoRoot, app.path),
+    "-b",
+    `127.0.0.1:${port}`,
+    "app:create_app()",
+  ];
 }
 
 /** The last `count` lines of a file ("" when it does not exist). */
