@@ -26,7 +26,16 @@ node -e '
   for (const arch of ARCHITECTURES) for (const app of apps) {
     writeDeploymentFolder({ repoRoot, app, arch, outDir: path.join(repoRoot, process.argv[1], `${arch}_${app.name}`) });
   }
-  console.error(`wrote ${ARCHITECTURES.length * apps.length} stacks`);
+  // Issue 7: every architecture once more with every operations feature on, and the state bootstrap.
+  const { parseSchedule } = require("./dist/src/operations/schedule");
+  const { writeStateBootstrap } = require("./dist/src/state-bootstrap");
+  const operations = { alarms: true, alertEmail: "ops@example.com", schedule: parseSchedule("mon-fri 08:00-19:00 Europe/Paris"), secrets: [{ name: "API_KEY", parameter: "/fraud/api-key" }], environment: "staging" };
+  const s3Backend = { bucket: "team-tfstate", dynamodbTable: "terraform-locks" };
+  for (const arch of ARCHITECTURES) {
+    writeDeploymentFolder({ repoRoot, app: apps[0], arch, operations, s3Backend, outDir: path.join(repoRoot, process.argv[1], `ops_${arch}_${apps[0].name}`) });
+  }
+  writeStateBootstrap(path.join(repoRoot, process.argv[1], "state_bootstrap"), { bucket: "team-tfstate", lockTable: "terraform-locks", region: "us-east-1" });
+  console.error(`wrote ${ARCHITECTURES.length * apps.length} stacks, ${ARCHITECTURES.length} with every operations feature on, and the state bootstrap`);
 ' "$OUT"
 
 REPORT="$OUT/report.json"
