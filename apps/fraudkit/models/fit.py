@@ -49,14 +49,18 @@ class LogisticRegressionEstimator(_Estimator):
         return self
 
 
-class XGBoostEstimator(_Estimator):
-    """XGBoost (hist, binary:logistic) with the given booster parameters."""
+class _BoosterEstimator(_Estimator):
+    """Shared constructor of the gradient-boosting estimators: rounds, seed, threads, library parameters."""
 
     def __init__(self, n_estimators: int = 100, seed: int = 0, n_jobs: int = 2, **params: Any) -> None:
         self.n_estimators = n_estimators
         self.seed = seed
         self.n_jobs = n_jobs
         self.params = params
+
+
+class XGBoostEstimator(_BoosterEstimator):
+    """XGBoost (hist, binary:logistic) with the given booster parameters."""
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> XGBoostEstimator:
         """Trains the booster; returns self."""
@@ -75,14 +79,8 @@ class XGBoostEstimator(_Estimator):
         return self
 
 
-class LightGBMEstimator(_Estimator):
+class LightGBMEstimator(_BoosterEstimator):
     """LightGBM (binary objective, deterministic) with the given parameters."""
-
-    def __init__(self, n_estimators: int = 100, seed: int = 0, n_jobs: int = 2, **params: Any) -> None:
-        self.n_estimators = n_estimators
-        self.seed = seed
-        self.n_jobs = n_jobs
-        self.params = params
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> LightGBMEstimator:
         """Trains the booster; returns self."""
