@@ -60,6 +60,19 @@ describe("help", () => {
     expect(world.out.text).toMatch(/3 prepared but not deployed/);
   });
 
+  test.each(COMMANDS.filter((def) => def.command !== "$0").map((def) => [def.command.split(" ")[0]!]))(
+    "the help file documents %s and every one of its flags",
+    async (name) => {
+      const helpFile = fs.readFileSync(path.join(__dirname, "..", "..", "help"), "utf8");
+      const world = fakeWorld();
+      await world.run([name, "--help"]);
+      expect(helpFile).toContain(`dynamic_deployment_system.sh ${name}`);
+      const flags = new Set(world.out.text.match(/--[a-z][a-z0-9-]+/g) ?? []);
+      for (const flag of ["--help", "--version"]) flags.delete(flag);
+      expect([...flags].filter((flag) => !helpFile.includes(flag))).toEqual([]);
+    },
+  );
+
   test("an unknown command or flag is a one-line usage error", async () => {
     const world = fakeWorld();
     expect(await world.run(["deploy", "--no-such-flag"])).toBe(EXIT.usage);
