@@ -49,3 +49,24 @@ def test_training_is_deterministic_for_a_seed() -> None:
         torch.testing.assert_close(first.net(x, m), second.net(x, m))
         assert not torch.allclose(first.net(x, m), other.net(x, m))
     assert first.history == second.history and len(first.history) >= 1
+
+
+def test_shipped_settings_are_valid_and_bad_ones_fail_fast(tmp_path) -> None:
+    from fraudkit.deep.train import read_settings
+    from fraudkit.train import APPS_DIR, is_deep_app
+
+    deep_apps = [d for d in sorted(APPS_DIR.iterdir()) if is_deep_app(d)]
+    assert len(deep_apps) >= 7
+    for app in deep_apps:
+        assert read_settings(app)["seq_len"] >= 1
+    (tmp_path / "model").mkdir()
+    settings = tmp_path / "model" / "settings.json"
+    for body, message in [
+        ('{"seq_len": 5, "train_days": 7, "architecture": "perceptron"}', "unknown architecture"),
+        ('{"seq_len": 5, "train_days": 7, "kind": "deep-stack", "networks": []}', "kind must be"),
+        ('{"seq_len": 5, "architecture": "lstm"}', "missing train_days"),
+        ('{"seq_len": 5,', "invalid JSON"),
+    ]:
+        settings.write_text(body)
+        with pytest.raises(ValueError, match=message):
+            read_settings(tmp_path)

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from fraudkit.deep.export import export_onnx
 from fraudkit.deep.fit import FitSettings, fit_sequence_net, predict_proba
-from fraudkit.deep.nets import SequenceNet
+from fraudkit.deep.nets import ENCODERS, SequenceNet
 from fraudkit.deep.sequences import gather_windows, window_index
 from fraudkit.deep.shipping import MODEL_FILE, SERVING_FILE
 from fraudkit.features import epoch_seconds
@@ -124,12 +124,27 @@ def fit_fold(
 
 
 def read_settings(app_dir: Path) -> dict[str, Any]:
-    """model/settings.json, checked for the keys every kind needs."""
+    """model/settings.json, checked before any training starts (a typo fails in a second, not an hour)."""
     path = app_dir / "model" / SETTINGS_FILE
-    settings = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        settings = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: invalid JSON ({err})") from err
     missing = {"seq_len", "train_days"} - set(settings)
     if missing:
         raise ValueError(f"{path}: missing {', '.join(sorted(missing))}")
+    kind = settings.get("kind", "network")
+    networks: list[dict[str, Any]] = []
+    if kind == "network":
+        networks = [settings]
+    elif kind == "deep-stack":
+        networks = list(settings.get("networks", []))
+    if not networks:
+        raise ValueError(f"{path}: kind must be 'network' or 'deep-stack' (with at least one of 'networks')")
+    for member in networks:
+        if member.get("architecture") not in ENCODERS:
+            raise ValueError(f"{path}: unknown architecture {member.get('architecture')!r}")
+        FitSettings.from_dict(dict(member.get("training", {})))
     return settings
 
 
@@ -200,6 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.apps:
         if not is_deep_app(APPS_DIR / name):
             print(f"error: {name}: no apps/{name}/model/{SETTINGS_FILE} (not a deep app)", file=sys.stderr)
+            return 2
+        try:
+            read_settings(APPS_DIR / name)
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
             return 2
     world = World(SimulatorConfig())
     for name in args.apps:
