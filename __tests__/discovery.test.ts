@@ -2,7 +2,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AppsDirError, discoverApps, findApp, UnknownAppError } from "../src/discovery";
-import { SHIPPED_APP_ORDER } from "../src/discovery/menu";
 import { FIXTURE_APPS_DIR, REPO_ROOT } from "./helpers/apps";
 
 describe("discoverApps on the fixtures", () => {
@@ -12,9 +11,9 @@ describe("discoverApps on the fixtures", () => {
   it("loads the valid apps in menu order and skips folders that are not apps", () => {
     expect(result.apps.map((app) => app.name)).toEqual([
       "flask-cnn-app-py39", // manifest position 1
-      "flask-lgbm-app_py39", // seed position 10, no manifest
       "flask-xgboost-app", // manifest position 12
-      "zz-new-app", // no position: after the shipped apps
+      "flask-lgbm-app_py39", // no manifest, so no position: after the positioned apps, by name
+      "zz-new-app", // manifest without a position
     ]);
     expect(result.apps.map((app) => app.menuPosition)).toEqual([1, 2, 3, 4]);
   });
@@ -82,7 +81,7 @@ describe("discoverApps on generated folders", () => {
     JSON.stringify({ type: "machine-learning", model_family: "xgboost", description: "d", ...fields }, null, 2);
 
   it("finds a new app folder without editing any list", () => {
-    app("flask-xgboost-app", { "manifest.json": manifest({ name: "flask-xgboost-app" }) });
+    app("flask-xgboost-app", { "manifest.json": manifest({ name: "flask-xgboost-app", menu_position: 12 }) });
     app("aaa-brand-new", { "app.py": "" });
     expect(discoverApps(dir).apps.map((a) => [a.name, a.menuPosition])).toEqual([
       ["flask-xgboost-app", 1],
@@ -132,7 +131,22 @@ describe("findApp", () => {
 // Runs over the real apps as soon as their folders exist.
 const realAppsDir = path.join(REPO_ROOT, "apps");
 const real = discoverApps(realAppsDir);
-const shipped = SHIPPED_APP_ORDER.filter((name) => fs.existsSync(path.join(realAppsDir, name)));
+// The seed's menu (the product description): 1 = flask-cnn-app-py39 ... 12 = flask-xgboost-app.
+const SEED_ORDER = [
+  "flask-cnn-app-py39",
+  "flask-cnn-app",
+  "flask-lstm-app-py39",
+  "flask-lstm-app",
+  "flask-transformers-app-py39",
+  "flask-transformers-app",
+  "flask-stacking-app",
+  "flask-stacking-dl-app",
+  "flask-lgbm-app",
+  "flask-lgbm-app_py39",
+  "flask-logreg-app",
+  "flask-xgboost-app",
+];
+const shipped = SEED_ORDER.filter((name) => fs.existsSync(path.join(realAppsDir, name)));
 
 describe("discoverApps on apps/", () => {
   it("reports no broken app", () => {
@@ -142,7 +156,7 @@ describe("discoverApps on apps/", () => {
   if (shipped.length > 0) {
     it.each(shipped)("loads shipped app %s in the seed's order with the right Python", (name) => {
       const spec = findApp(real, name);
-      expect(spec.menuPosition).toBe(SHIPPED_APP_ORDER.filter((n) => shipped.includes(n)).indexOf(name) + 1);
+      expect(spec.menuPosition).toBe(shipped.indexOf(name) + 1);
       expect(spec.pythonVersion.startsWith("3.9")).toBe(/[-_]py39$/.test(name));
     });
   }

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { AppSpec, DiscoveryProblem, DiscoveryResult } from "./types";
 import { parseManifest, type Manifest } from "./discovery/manifest";
-import { menuOrder, requestedPosition } from "./discovery/menu";
+import { menuOrder } from "./discovery/menu";
 import { detectPythonVersion } from "./discovery/python-version";
 import { parseRequirements } from "./discovery/requirements";
 import { defaultResources, fargateSizeError, isDeepLearning } from "./discovery/resources";
@@ -115,7 +115,7 @@ function readApp(
     .sort();
 
   return {
-    requested: requestedPosition(name, manifest.menuPosition),
+    requested: manifest.menuPosition,
     spec: {
       name,
       path: rel("").replace(/\/$/, ""),
