@@ -80,7 +80,8 @@ describe("cost with a schedule", () => {
     const compute = (e: typeof always) => e.lines[0].perDay;
     expect(compute(office)).toBeCloseTo((compute(always) * 55) / 168, 10);
     // Elastic IP / volume / ALB / logs do not stop with the schedule.
-    const fixed = (e: typeof always) => e.lines.filter((l) => !/EC2 instance|Fargate tasks|Public IPv4/.test(l.item)).reduce((s, l) => s + l.perDay, 0);
+    const fixed = (e: typeof always) =>
+      e.lines.filter((l) => !/EC2 instance|Fargate tasks|Public IPv4/.test(l.item)).reduce((s, l) => s + l.perDay, 0);
     expect(fixed(office)).toBeCloseTo(fixed(always), 10);
     expect(office.perDay).toBeLessThan(always.perDay);
     expect(office.assumptions.join(" ")).toContain("mon-fri 08:00-19:00 Europe/Paris");

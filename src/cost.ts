@@ -227,9 +227,7 @@ export function formatMoney(amount: number): string {
 export function formatEstimate(estimate: CostEstimate): string[] {
   const width = Math.max(...estimate.lines.map((line) => line.item.length));
   return [
-    ...estimate.lines.map(
-      (line) => `  ${line.item.padEnd(width)}  ${formatMoney(line.perDay).padStart(7)}/day   ${line.quantity}`,
-    ),
+    ...estimate.lines.map((line) => `  ${line.item.padEnd(width)}  ${formatMoney(line.perDay).padStart(7)}/day   ${line.quantity}`),
     `  ${"Total".padEnd(width)}  ${formatMoney(estimate.perDay).padStart(7)}/day   ${formatMoney(estimate.perMonth)}/month (${estimate.region})`,
     `  Prices of ${estimate.pricesAsOf} from src/pricing/prices.json. Assumptions:`,
     ...estimate.assumptions.map((text) => `   - ${text}`),

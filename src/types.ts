@@ -10,13 +10,7 @@ export const ARCHITECTURES = ["ec2", "ecs", "ecs_alb"] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 
 /** Where an app's Python version was read from, most authoritative first. */
-export type PythonVersionSource =
-  | "Dockerfile"
-  | "runtime.txt"
-  | ".python-version"
-  | "manifest"
-  | "name-suffix"
-  | "default";
+export type PythonVersionSource = "Dockerfile" | "runtime.txt" | ".python-version" | "manifest" | "name-suffix" | "default";
 
 /** One parsed line of an app's requirements.txt. */
 export interface Dependency {

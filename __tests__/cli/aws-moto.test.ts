@@ -89,10 +89,33 @@ describe("AwsCli against moto", () => {
   test("ECS service state and the reasons of stopped tasks", async () => {
     await setup("ecs", "create-cluster", "--cluster-name", "fraud");
     await setup(
-      "ecs", "register-task-definition", "--family", "app", "--network-mode", "bridge",
-      "--cpu", "256", "--memory", "512", "--container-definitions", JSON.stringify([{ name: "app", image: "nginx", essential: true, cpu: 256, memory: 512 }]),
+      "ecs",
+      "register-task-definition",
+      "--family",
+      "app",
+      "--network-mode",
+      "bridge",
+      "--cpu",
+      "256",
+      "--memory",
+      "512",
+      "--container-definitions",
+      JSON.stringify([{ name: "app", image: "nginx", essential: true, cpu: 256, memory: 512 }]),
     );
-    await setup("ecs", "create-service", "--cluster", "fraud", "--service-name", "app", "--task-definition", "app", "--desired-count", "1", "--launch-type", "FARGATE");
+    await setup(
+      "ecs",
+      "create-service",
+      "--cluster",
+      "fraud",
+      "--service-name",
+      "app",
+      "--task-definition",
+      "app",
+      "--desired-count",
+      "1",
+      "--launch-type",
+      "FARGATE",
+    );
     const state = await aws.ecsServiceState(REGION, "fraud", "app");
     expect(state).toMatchObject({ status: "ACTIVE", desired: 1 });
     expect(await aws.ecsServiceState(REGION, "fraud", "nope")).toMatchObject({ status: "MISSING" });
@@ -117,8 +140,15 @@ describe("AwsCli against moto", () => {
     await setup("logs", "create-log-stream", "--log-group-name", "/dds/app", "--log-stream-name", "ecs/app/1");
     const now = Date.now();
     await setup(
-      "logs", "put-log-events", "--log-group-name", "/dds/app", "--log-stream-name", "ecs/app/1",
-      "--log-events", `timestamp=${now - 1000},message=booting`, `timestamp=${now},message=ready`,
+      "logs",
+      "put-log-events",
+      "--log-group-name",
+      "/dds/app",
+      "--log-stream-name",
+      "ecs/app/1",
+      "--log-events",
+      `timestamp=${now - 1000},message=booting`,
+      `timestamp=${now},message=ready`,
     );
     const events = await aws.logEvents(REGION, "/dds/app", now - 60_000, 50);
     expect(events.map((event) => event.message)).toEqual(["booting", "ready"]);
@@ -132,7 +162,14 @@ describe("AwsCli against moto", () => {
   });
 
   test("without credentials the caller identity fails with a readable reason", async () => {
-    const bare = new AwsCli({ PATH: process.env.PATH, HOME: "/nonexistent", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_EC2_METADATA_DISABLED: "true", AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL });
+    const bare = new AwsCli({
+      PATH: process.env.PATH,
+      HOME: "/nonexistent",
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL,
+    });
     await expect(bare.callerIdentity(REGION)).rejects.toThrow(/credentials/i);
   });
 });

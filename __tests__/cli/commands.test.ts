@@ -12,7 +12,12 @@ import { fakeWorld, FakeWorld } from "./helpers/world";
 jest.setTimeout(60_000);
 
 const APP = "flask-cnn-app-py39";
-const ECS_SERVICE = { mode: "managed", type: "aws_ecs_service", name: "app", instances: [{ attributes: { name: "svc-cnn", cluster: "arn:aws:ecs:us-east-1:1:cluster/cl-cnn" } }] };
+const ECS_SERVICE = {
+  mode: "managed",
+  type: "aws_ecs_service",
+  name: "app",
+  instances: [{ attributes: { name: "svc-cnn", cluster: "arn:aws:ecs:us-east-1:1:cluster/cl-cnn" } }],
+};
 const OUTPUTS = {
   app_url: "http://fraud-alb-123.us-east-1.elb.amazonaws.com",
   log_group_name: "/dds/ecs_alb/flask-cnn-app-py39",
@@ -33,8 +38,14 @@ function deployingWorld(env: NodeJS.ProcessEnv = {}): FakeWorld {
   world.terraform.scripts = {
     init: { lines: ["Terraform has been successfully initialized!"] },
     plan: { lines: PLAN_LINES },
-    apply: { lines: APPLY_LINES, effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(3, OUTPUTS, [ECS_SERVICE])) },
-    destroy: { lines: ["Destroy complete! Resources: 3 destroyed."], effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(0)) },
+    apply: {
+      lines: APPLY_LINES,
+      effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(3, OUTPUTS, [ECS_SERVICE])),
+    },
+    destroy: {
+      lines: ["Destroy complete! Resources: 3 destroyed."],
+      effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(0)),
+    },
   };
   return world;
 }
@@ -123,7 +134,7 @@ describe("menu: echo -e '3\\n1\\ny' | ./dynamic_deployment_system.sh", () => {
 
   test("without AWS credentials: folder written, nothing run, what is missing and the next command, exit 3", async () => {
     const world = deployingWorld();
-    world.aws.credentialsError = "Unable to locate credentials. You can configure credentials by running \"aws configure\".";
+    world.aws.credentialsError = 'Unable to locate credentials. You can configure credentials by running "aws configure".';
     expect(await world.run([], ["3", "1", "y"])).toBe(EXIT.prepared);
     expect(world.terraform.calls).toEqual([]);
     expect(fs.existsSync(path.join(folder(world), "main.tf"))).toBe(true);
@@ -177,7 +188,12 @@ describe("deploy failures", () => {
   test("terraform apply exits non-zero: the error lines, the log path, and the ECS stopped-task reasons", async () => {
     const world = deployingWorld();
     world.terraform.scripts.apply = {
-      lines: ["aws_ecs_service.app: Creating...", "╷", "│ Error: waiting for ECS Service (svc-cnn) to reach steady state: deployment failed", "╵"],
+      lines: [
+        "aws_ecs_service.app: Creating...",
+        "╷",
+        "│ Error: waiting for ECS Service (svc-cnn) to reach steady state: deployment failed",
+        "╵",
+      ],
       code: 1,
       effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(2, {}, [ECS_SERVICE])),
     };
@@ -228,7 +244,9 @@ describe("deploy failures", () => {
   test("plain ECS has no app_url: the URL is the public IP of a running task", async () => {
     const world = deployingWorld();
     const outputs = { ...OUTPUTS, app_url: "", cluster_name: "cl-cnn", service_name: "svc-cnn" };
-    world.terraform.scripts.apply = { effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(3, outputs, [ECS_SERVICE])) };
+    world.terraform.scripts.apply = {
+      effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(3, outputs, [ECS_SERVICE])),
+    };
     world.aws.taskIps = ["203.0.113.7"];
     expect(await world.run(["deploy", "--arch", "ecs", "--app", APP, "--yes"])).toBe(EXIT.ok);
     expect(world.aws.calls).toContain("ecs-ips:us-east-1:cl-cnn:svc-cnn");
@@ -244,7 +262,9 @@ describe("deploy failures", () => {
 
   test("--health-timeout 0 skips the wait", async () => {
     const world = deployingWorld();
-    expect(await world.run(["deploy", "--arch", "ecs-alb", "--app", APP, "--yes", "--health-timeout", "0", "--image-uri", "repo/app:1"])).toBe(EXIT.ok);
+    expect(
+      await world.run(["deploy", "--arch", "ecs-alb", "--app", APP, "--yes", "--health-timeout", "0", "--image-uri", "repo/app:1"]),
+    ).toBe(EXIT.ok);
     expect(world.http.urls).toEqual([]);
     expect(world.out.text).toContain("health check skipped");
   });
@@ -254,7 +274,9 @@ describe("deploy failures", () => {
     world.docker.daemonReason = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock";
     expect(await world.run(["deploy", "--arch", "ecs", "--app", APP, "--yes"])).toBe(EXIT.prepared);
     expect(world.out.errors.join("\n")).toContain("missing: Docker daemon not reachable");
-    expect(await world.run(["deploy", "--arch", "ecs", "--app", APP, "--yes", "--image-uri", "123.dkr.ecr.us-east-1.amazonaws.com/x:1"])).toBe(EXIT.ok);
+    expect(
+      await world.run(["deploy", "--arch", "ecs", "--app", APP, "--yes", "--image-uri", "123.dkr.ecr.us-east-1.amazonaws.com/x:1"]),
+    ).toBe(EXIT.ok);
     expect(fs.readFileSync(path.join(folder(world, `deployment_ecs_${APP}`), "terraform.tfvars"), "utf8")).toContain("image_uri");
   });
 
@@ -287,7 +309,9 @@ describe("deploy failures", () => {
     const world = deployingWorld();
     expect(await world.run(["plan", "--arch", "ec2", "--app", APP, "--instance-type", "t3.large"])).toBe(EXIT.ok);
     expect(world.terraform.subcommands).toEqual(["init", "plan"]);
-    expect(fs.readFileSync(path.join(folder(world, `deployment_ec2_${APP}`), "terraform.tfvars"), "utf8")).toContain('instance_type = "t3.large"');
+    expect(fs.readFileSync(path.join(folder(world, `deployment_ec2_${APP}`), "terraform.tfvars"), "utf8")).toContain(
+      'instance_type = "t3.large"',
+    );
   });
 });
 
@@ -352,7 +376,14 @@ describe("status, logs, cost, doctor", () => {
     const rows = JSON.parse(world.out.lines.join("\n")) as Array<Record<string, string>>;
     expect(rows).toEqual([
       { folder: `deployment_ec2_${APP}`, arch: "ec2", app: APP, state: "prepared (not applied)", health: "-" },
-      { folder: `deployment_ecs_alb_${APP}`, arch: "ecs-alb", app: APP, state: "applied (3 resources)", url: OUTPUTS.app_url, health: "healthy" },
+      {
+        folder: `deployment_ecs_alb_${APP}`,
+        arch: "ecs-alb",
+        app: APP,
+        state: "applied (3 resources)",
+        url: OUTPUTS.app_url,
+        health: "healthy",
+      },
     ]);
     expect(world.http.urls).toEqual([`${OUTPUTS.app_url}/health`]);
   });
@@ -383,7 +414,10 @@ describe("status, logs, cost, doctor", () => {
     world.docker.daemonReason = "Cannot connect to the Docker daemon";
     world.aws.cliInstalled = false;
     expect(await world.run(["doctor"])).toBe(EXIT.failed);
-    expect(world.out.lines.filter((line) => line.startsWith("FAILED")).map((line) => line.split(/\s{2,}/)[1])).toEqual(["docker daemon", "AWS CLI"]);
+    expect(world.out.lines.filter((line) => line.startsWith("FAILED")).map((line) => line.split(/\s{2,}/)[1])).toEqual([
+      "docker daemon",
+      "AWS CLI",
+    ]);
   });
 });
 

@@ -28,7 +28,7 @@ describe("deployment folders", () => {
   test.each([
     ['region = "eu-west-1"\ninstance_type = "t3.large"\n', "eu-west-1"],
     ['{"region": "us-west-2"}', "us-west-2"],
-    ["instance_type = \"t3.large\"\n", undefined],
+    ['instance_type = "t3.large"\n', undefined],
   ])("parseRegion(%j)", (text, region) => expect(parseRegion(text)).toBe(region));
 
   test("listDeployments reads every folder, with or without state", () => {

@@ -18,7 +18,16 @@ describe("assessMachine", () => {
   test("a complete machine passes every check", () => {
     const results = assessMachine(healthy);
     expect(results.map((r) => r.name)).toEqual([
-      "bash", "terraform", "docker client", "docker daemon", "AWS CLI", "AWS credentials", "node", "npm", "free disk", "memory",
+      "bash",
+      "terraform",
+      "docker client",
+      "docker daemon",
+      "AWS CLI",
+      "AWS credentials",
+      "node",
+      "npm",
+      "free disk",
+      "memory",
     ]);
     expect(results.every((r) => r.ok)).toBe(true);
   });

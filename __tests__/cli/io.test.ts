@@ -10,7 +10,12 @@ describe("StreamLineInput", () => {
     stream.end("3\n1\r\ny\n");
     const input = new StreamLineInput(stream);
     expect(input.isTTY).toBe(false);
-    expect([await input.nextLine(), await input.nextLine(), await input.nextLine(), await input.nextLine()]).toEqual(["3", "1", "y", undefined]);
+    expect([await input.nextLine(), await input.nextLine(), await input.nextLine(), await input.nextLine()]).toEqual([
+      "3",
+      "1",
+      "y",
+      undefined,
+    ]);
   });
 
   test("waits for a line that arrives later", async () => {

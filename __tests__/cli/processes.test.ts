@@ -21,7 +21,9 @@ function script(dir: string, name: string, body: string): string {
 describe("startProcess", () => {
   test("streams stdout and stderr lines and returns the exit code", async () => {
     const lines: string[] = [];
-    const run = startProcess("bash", ["-c", "echo one; echo two >&2; printf three; exit 3"], { onLine: (line, stream) => lines.push(`${stream}:${line}`) });
+    const run = startProcess("bash", ["-c", "echo one; echo two >&2; printf three; exit 3"], {
+      onLine: (line, stream) => lines.push(`${stream}:${line}`),
+    });
     expect(await run.done).toBe(3);
     expect(lines.sort()).toEqual(["stderr:two", "stdout:one", "stdout:three"]);
   });
@@ -32,7 +34,11 @@ describe("startProcess", () => {
 
   test("interrupt sends exactly one SIGINT the child can handle gracefully", async () => {
     const dir = tmp();
-    const fake = script(dir, "fake-terraform", 'trap \'echo "got INT"; sleep 0.2; echo saved; exit 1\' INT\necho started\nwhile true; do sleep 0.1; done');
+    const fake = script(
+      dir,
+      "fake-terraform",
+      "trap 'echo \"got INT\"; sleep 0.2; echo saved; exit 1' INT\necho started\nwhile true; do sleep 0.1; done",
+    );
     const lines: string[] = [];
     const run = startProcess(fake, [], { onLine: (line) => lines.push(line) });
     while (!lines.includes("started")) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -79,7 +79,16 @@ describe("./verify_prerequisites.sh", () => {
     const result = run("verify_prerequisites.sh", [], "");
     const lines = result.stdout.split("\n").filter((line) => /^(ok|FAILED)\s/.test(line));
     expect(lines.map((line) => line.split(/\s{2,}/)[1]?.trim())).toEqual([
-      "bash", expect.stringMatching(/^(terraform|tofu)$/), "docker client", "docker daemon", "AWS CLI", "AWS credentials", "node", "npm", "free disk", "memory",
+      "bash",
+      expect.stringMatching(/^(terraform|tofu)$/),
+      "docker client",
+      "docker daemon",
+      "AWS CLI",
+      "AWS credentials",
+      "node",
+      "npm",
+      "free disk",
+      "memory",
     ]);
     const failed = lines.filter((line) => line.startsWith("FAILED"));
     expect(failed.every((line) => line.includes(" -> "))).toBe(true);

@@ -68,7 +68,12 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
   const dirName = path.relative(ctx.repoRoot, folder.dir) || folder.dir;
   out.out(`Wrote ${dirName}/ (${folder.files.map((file) => path.basename(file)).join(", ")})`);
 
-  const again = commandHint(request.planOnly ? "plan" : "deploy", arch, app.name, [request.imageUri ? `--image-uri ${request.imageUri}` : "", envFlag(request)].filter(Boolean).join(" "));
+  const again = commandHint(
+    request.planOnly ? "plan" : "deploy",
+    arch,
+    app.name,
+    [request.imageUri ? `--image-uri ${request.imageUri}` : "", envFlag(request)].filter(Boolean).join(" "),
+  );
   if (missing.length > 0) {
     throw new CliError(`prepared ${dirName}/ but did not deploy: ${missing.length} prerequisite(s) missing`, EXIT.prepared, [
       ...missing.map((item) => `missing: ${item.what} -> ${item.fix}`),
@@ -85,7 +90,13 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
       `Resume: ${commandHint("deploy", arch, app.name, envFlag(request))}`,
       `Remove what was created: ${commandHint("destroy", arch, app.name, envFlag(request))}`,
     ];
-    await runTerraformStep(ctx, { label: "init", args: ["init", "-input=false", "-no-color"], dir: folder.dir, env, interruptHints: hints });
+    await runTerraformStep(ctx, {
+      label: "init",
+      args: ["init", "-input=false", "-no-color"],
+      dir: folder.dir,
+      env,
+      interruptHints: hints,
+    });
     const plan = await runTerraformStep(ctx, {
       label: "plan",
       args: ["plan", "-input=false", "-no-color", "-out=tfplan"],
@@ -148,7 +159,12 @@ function writeFolder(ctx: CliContext, request: DeployRequest): { dir: string; fi
  * The app's base URL: the app_url output, or for plain ECS (no load balancer, app_url empty) the public IP
  * of a running task, waited for until `deadline` because tasks start after apply returns.
  */
-async function resolveBaseUrl(ctx: CliContext, request: DeployRequest, info: DeploymentInfo, deadline: number): Promise<string | undefined> {
+async function resolveBaseUrl(
+  ctx: CliContext,
+  request: DeployRequest,
+  info: DeploymentInfo,
+  deadline: number,
+): Promise<string | undefined> {
   const url = outputString(info, "app_url");
   if (url || request.arch !== "ecs") return url;
   const cluster = outputString(info, "cluster_name");

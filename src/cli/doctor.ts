@@ -56,8 +56,7 @@ export function atLeast(found: string | undefined, minimum: string): boolean {
 
 /** Turns the facts into the report lines (pure, so each rule is tested on its own). */
 export function assessMachine(facts: MachineFacts): CheckResult[] {
-  const version = (found: string | undefined, minimum: string): string =>
-    found ? `${found} (need >= ${minimum})` : "not found";
+  const version = (found: string | undefined, minimum: string): string => (found ? `${found} (need >= ${minimum})` : "not found");
   const tf = facts.terraform;
   return [
     {

@@ -20,11 +20,10 @@ export async function waitForHealthy(
 ): Promise<HealthResult> {
   const started = clock.now();
   let attempts = 0;
-  let last = "no answer yet";
   for (;;) {
     attempts += 1;
     const answer = await http.get(url, Math.min(10_000, options.intervalMs * 2 + 1000));
-    last = answer.status !== undefined ? `HTTP ${answer.status}` : (answer.error ?? "no answer");
+    const last = answer.status !== undefined ? `HTTP ${answer.status}` : (answer.error ?? "no answer");
     if (answer.status === 200) return { healthy: true, attempts, last };
     const elapsed = clock.now() - started;
     options.onAttempt?.(last, elapsed);

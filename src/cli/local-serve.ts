@@ -54,7 +54,11 @@ export function gunicornArgs(repoRoot: string, app: AppSpec, port: number): stri
 /** The last `count` lines of a file ("" when it does not exist). */
 function tail(file: string, count: number): string[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, "utf8").split("\n").filter((line) => line.trim() !== "").slice(-count);
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .slice(-count);
 }
 
 /** Runs the app with its own Python environment; in the background it records a pid file and waits for /health. */
@@ -66,7 +70,9 @@ export async function serveLocally(ctx: CliContext, request: ServeRequest): Prom
   const running = recordedPid(ctx.repoRoot, app.name);
   if (running !== undefined && adapters.local.isAlive(running)) {
     const url = fs.existsSync(files.url) ? fs.readFileSync(files.url, "utf8").trim() : "";
-    out.out(`${app.name} is already running (pid ${running}) at ${url}. Stop it with: ./dynamic_deployment_system.sh stop --app ${app.name}`);
+    out.out(
+      `${app.name} is already running (pid ${running}) at ${url}. Stop it with: ./dynamic_deployment_system.sh stop --app ${app.name}`,
+    );
     return;
   }
   fs.mkdirSync(files.dir, { recursive: true });

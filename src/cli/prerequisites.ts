@@ -41,7 +41,10 @@ export async function deployPrerequisites(ctx: CliContext, region: string, needD
   if (needDocker) {
     const [client, daemon] = await Promise.all([docker.clientVersion(), docker.daemon()]);
     if (!client) {
-      missing.push({ what: "docker not found (needed to build the image)", fix: "install Docker, or pass --image-uri with an image already pushed" });
+      missing.push({
+        what: "docker not found (needed to build the image)",
+        fix: "install Docker, or pass --image-uri with an image already pushed",
+      });
     } else if (!daemon.version) {
       missing.push({
         what: `Docker daemon not reachable (${daemon.reason ?? "no answer"})`,

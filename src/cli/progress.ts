@@ -63,10 +63,16 @@ export function formatElapsed(ms: number): string {
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
 }
 
+// Terraform's colour codes start with ESC, a control character, which is the point of this pattern.
+// eslint-disable-next-line no-control-regex
+const ANSI_COLOUR = /\x1b\[[0-9;]*m/g;
+
 /** Removes terraform's box-drawing margin and colour codes. */
 export function stripDecorations(line: string): string {
-  // eslint-disable-next-line no-control-regex
-  return line.replace(/\x1b\[[0-9;]*m/g, "").replace(/^[│╷╵]\s?/, "").trimEnd();
+  return line
+    .replace(ANSI_COLOUR, "")
+    .replace(/^[│╷╵]\s?/, "")
+    .trimEnd();
 }
 
 /**

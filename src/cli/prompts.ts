@@ -37,12 +37,7 @@ async function ask<T>(
 }
 
 /** Prints a numbered menu and returns the chosen item's value. */
-export async function chooseFromMenu<T>(
-  input: LineInput,
-  output: Output,
-  title: string,
-  items: MenuItem<T>[],
-): Promise<T> {
+export async function chooseFromMenu<T>(input: LineInput, output: Output, title: string, items: MenuItem<T>[]): Promise<T> {
   output.out(title);
   items.forEach((item, index) => output.out(`  ${String(index + 1).padStart(2)}) ${item.label}`));
   const parse = (answer: string): T | undefined => {

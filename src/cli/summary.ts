@@ -42,7 +42,9 @@ export function operationsSummary(flags: DeployFlags): string[] {
     ...(ops.environment ? [`Environment:    ${ops.environment}`] : []),
     ...(ops.alarms ? [`Alarms:         on (SNS topic, dashboard)${ops.alertEmail ? `, e-mail to ${ops.alertEmail}` : ""}`] : []),
     ...(ops.schedule ? [`Schedule:       runs ${ops.schedule.text}, stopped outside`] : []),
-    ...(ops.secrets && ops.secrets.length > 0 ? [`Secrets:        ${ops.secrets.map((s) => `${s.name} <- ssm:${s.parameter}`).join(", ")}`] : []),
+    ...(ops.secrets && ops.secrets.length > 0
+      ? [`Secrets:        ${ops.secrets.map((s) => `${s.name} <- ssm:${s.parameter}`).join(", ")}`]
+      : []),
     ...(state ? [`State:          s3://${state.bucket}${state.dynamodbTable ? ` (lock table ${state.dynamodbTable})` : ""}`] : []),
   ];
 }

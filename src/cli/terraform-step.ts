@@ -95,7 +95,8 @@ export async function runTerraformStep(ctx: CliContext, step: TerraformStep): Pr
     ]);
   }
   if (step.args[0] === "plan") out.out(`plan done: ${state.total ?? 0} resource changes planned, ${elapsed}`);
-  else if (state.done > 0 || state.total !== undefined) out.out(`${step.label} done: ${describeProgress({ ...state, current: undefined }, clock.now() - started)}`);
+  else if (state.done > 0 || state.total !== undefined)
+    out.out(`${step.label} done: ${describeProgress({ ...state, current: undefined }, clock.now() - started)}`);
   else out.out(`${step.label} done: ${elapsed}`);
   return state;
 }

@@ -134,7 +134,13 @@ export class DeploymentStack extends TerraformStack {
     };
     const built = this.buildArchitecture(architecture, foundation, vars);
     const logGroupName = String(built.outputs.log_group_name.value);
-    const operations = new Operations(this, "operations", { namePrefix: foundation.namePrefix, workload: built.workload, options: ops, vars, logGroupName });
+    const operations = new Operations(this, "operations", {
+      namePrefix: foundation.namePrefix,
+      workload: built.workload,
+      options: ops,
+      vars,
+      logGroupName,
+    });
     for (const [name, spec] of Object.entries({ ...built.outputs, ...operations.outputs })) {
       new TerraformOutput(this, name, { value: spec.value, description: spec.description });
     }

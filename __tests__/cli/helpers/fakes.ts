@@ -130,7 +130,14 @@ export class FakeAws implements AwsAdapter {
   cliInstalled = true;
   credentialsError?: string;
   repositories = new Set<string>();
-  serviceState: EcsServiceState = { status: "ACTIVE", desired: 1, running: 0, pending: 0, rollout: "FAILED", events: ["(service app) failed to start a task"] };
+  serviceState: EcsServiceState = {
+    status: "ACTIVE",
+    desired: 1,
+    running: 0,
+    pending: 0,
+    rollout: "FAILED",
+    events: ["(service app) failed to start a task"],
+  };
   stoppedReasons: string[] = ["task abc: Essential container in task exited; app: exit code 1"];
   taskIps: string[] = [];
   events: LogEvent[] = [];
@@ -276,7 +283,12 @@ export class FakeSignals implements Signals {
 /** A terraform.tfstate with `count` managed resources and the given outputs. */
 export function stateText(count: number, outputs: Record<string, string> = {}, extra: object[] = []): string {
   const resources = [
-    ...Array.from({ length: count - extra.length }, (_, i) => ({ mode: "managed", type: "aws_thing", name: `r${i}`, instances: [{ attributes: {} }] })),
+    ...Array.from({ length: count - extra.length }, (_, i) => ({
+      mode: "managed",
+      type: "aws_thing",
+      name: `r${i}`,
+      instances: [{ attributes: {} }],
+    })),
     ...extra,
   ];
   return JSON.stringify({

@@ -76,4 +76,3 @@ export function fakeWorld(repoRoot: string = tempRepo(), env: NodeJS.ProcessEnv 
   world.run = (args, answers = [], tty = false) => runCli(args, ctx(answers, tty));
   return world;
 }
-

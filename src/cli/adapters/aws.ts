@@ -144,11 +144,23 @@ export class AwsCli implements AwsAdapter {
 
   async stoppedTaskReasons(region: string, cluster: string, service: string, limit = 3): Promise<string[]> {
     const list = (await this.call(region, [
-      "ecs", "list-tasks", "--cluster", cluster, "--service-name", service, "--desired-status", "STOPPED",
+      "ecs",
+      "list-tasks",
+      "--cluster",
+      cluster,
+      "--service-name",
+      service,
+      "--desired-status",
+      "STOPPED",
     ])) as { taskArns: string[] };
     if (list.taskArns.length === 0) return [];
     const described = (await this.call(region, ["ecs", "describe-tasks", "--cluster", cluster, "--tasks", ...list.taskArns])) as {
-      tasks: Array<{ taskArn: string; stoppedReason?: string; stoppedAt?: string | number; containers?: Array<{ name: string; reason?: string; exitCode?: number }> }>;
+      tasks: Array<{
+        taskArn: string;
+        stoppedReason?: string;
+        stoppedAt?: string | number;
+        containers?: Array<{ name: string; reason?: string; exitCode?: number }>;
+      }>;
     };
     return described.tasks
       .sort((a, b) => Number(new Date(b.stoppedAt ?? 0)) - Number(new Date(a.stoppedAt ?? 0)))
@@ -164,7 +176,14 @@ export class AwsCli implements AwsAdapter {
 
   async serviceTaskPublicIps(region: string, cluster: string, service: string): Promise<string[]> {
     const list = (await this.call(region, [
-      "ecs", "list-tasks", "--cluster", cluster, "--service-name", service, "--desired-status", "RUNNING",
+      "ecs",
+      "list-tasks",
+      "--cluster",
+      cluster,
+      "--service-name",
+      service,
+      "--desired-status",
+      "RUNNING",
     ])) as { taskArns: string[] };
     if (list.taskArns.length === 0) return [];
     const described = (await this.call(region, ["ecs", "describe-tasks", "--cluster", cluster, "--tasks", ...list.taskArns])) as {
@@ -184,8 +203,14 @@ export class AwsCli implements AwsAdapter {
 
   async logEvents(region: string, group: string, sinceMs: number, limit: number): Promise<LogEvent[]> {
     const data = (await this.call(region, [
-      "logs", "filter-log-events", "--log-group-name", group, "--start-time", String(Math.floor(sinceMs)),
-      "--max-items", String(limit),
+      "logs",
+      "filter-log-events",
+      "--log-group-name",
+      group,
+      "--start-time",
+      String(Math.floor(sinceMs)),
+      "--max-items",
+      String(limit),
     ])) as { events?: Array<{ timestamp: number; message: string; logStreamName: string }> };
     return (data.events ?? []).map((event) => ({ timestamp: event.timestamp, message: event.message, stream: event.logStreamName }));
   }

@@ -17,7 +17,13 @@ export const costCommand = defineCommand<DeployFlags & { json?: boolean }>({
     const targets = flags.arch ? [parseTarget(flags.arch)] : [...ARCHITECTURES];
     const estimates = targets.map((target) => ({ target, estimate: costFor(target, app, flags, region) }));
     if (flags.json) {
-      ctx.out.out(JSON.stringify(estimates.map((entry) => entry.estimate ?? { arch: "local", perDay: 0, perMonth: 0 }), null, 2));
+      ctx.out.out(
+        JSON.stringify(
+          estimates.map((entry) => entry.estimate ?? { arch: "local", perDay: 0, perMonth: 0 }),
+          null,
+          2,
+        ),
+      );
       return;
     }
     for (const { target, estimate } of estimates) {

@@ -10,7 +10,13 @@ import { confirm } from "../prompts";
 import { printSummary } from "../summary";
 
 /** Deploys (or, for local, serves) one app; shared by `deploy` and the menu. */
-export async function executeDeployment(ctx: CliContext, target: Target, app: AppSpec, flags: DeployFlags, planOnly = false): Promise<void> {
+export async function executeDeployment(
+  ctx: CliContext,
+  target: Target,
+  app: AppSpec,
+  flags: DeployFlags,
+  planOnly = false,
+): Promise<void> {
   const healthTimeoutMs = (flags.healthTimeout ?? 900) * 1000;
   if (target === "local") {
     await serveLocally(ctx, { app, port: app.port, foreground: false, healthTimeoutMs: Math.min(healthTimeoutMs, 300_000) });

@@ -33,22 +33,31 @@ async function destroyAws(ctx: CliContext, arch: Architecture, appName: string, 
     return;
   }
   const region = info.region ?? resolveRegion(flags, ctx.env);
-  if (!flags.yes && !(await confirm(ctx.input, out, `Destroy ${info.resources} resources of ${appName} on ${TARGET_LABELS[arch]} in ${region}?`))) {
+  if (
+    !flags.yes &&
+    !(await confirm(ctx.input, out, `Destroy ${info.resources} resources of ${appName} on ${TARGET_LABELS[arch]} in ${region}?`))
+  ) {
     out.out("Cancelled: nothing was destroyed.");
     return;
   }
-  const usesDocker = fs.readdirSync(dir).some((file) => file.endsWith(".tf") && fs.readFileSync(path.join(dir, file), "utf8").includes("kreuzwerker/docker"));
+  const usesDocker = fs
+    .readdirSync(dir)
+    .some((file) => file.endsWith(".tf") && fs.readFileSync(path.join(dir, file), "utf8").includes("kreuzwerker/docker"));
   const missing = await deployPrerequisites(ctx, region, usesDocker);
   if (missing.length > 0) {
-    throw new CliError(`cannot destroy ${path.basename(dir)}: ${missing.length} prerequisite(s) missing; the state is untouched`, EXIT.failed, [
-      ...missing.map((item) => `missing: ${item.what} -> ${item.fix}`),
-    ]);
+    throw new CliError(
+      `cannot destroy ${path.basename(dir)}: ${missing.length} prerequisite(s) missing; the state is untouched`,
+      EXIT.failed,
+      [...missing.map((item) => `missing: ${item.what} -> ${item.fix}`)],
+    );
   }
   const repository = outputString(info, "ecr_repository_url");
   const untee = out.tee(path.join(dir, `destroy_${timestamp(ctx.clock.now())}.log`));
   try {
     const env = terraformEnv(ctx);
-    const hints = [`The state is kept. Run again to finish: ${commandHint("destroy", arch, appName, environment ? `--env ${environment}` : "")}`];
+    const hints = [
+      `The state is kept. Run again to finish: ${commandHint("destroy", arch, appName, environment ? `--env ${environment}` : "")}`,
+    ];
     if (!fs.existsSync(path.join(dir, ".terraform"))) {
       await runTerraformStep(ctx, { label: "init", args: ["init", "-input=false", "-no-color"], dir, env, interruptHints: hints });
     }
@@ -71,7 +80,11 @@ async function destroyAws(ctx: CliContext, arch: Architecture, appName: string, 
       } catch (error) {
         throw new CliError(`destroyed, but could not confirm the ECR repository is gone: ${describeError(error)}`, EXIT.failed);
       }
-      if (exists) throw new CliError(`ECR repository ${ecrRepositoryName(repository)} still exists; delete it in the console or run destroy again`, EXIT.failed);
+      if (exists)
+        throw new CliError(
+          `ECR repository ${ecrRepositoryName(repository)} still exists; delete it in the console or run destroy again`,
+          EXIT.failed,
+        );
       out.out(`Confirmed: ECR repository ${ecrRepositoryName(repository)} is gone and the state holds no resources.`);
     } else {
       out.out("Confirmed: the state holds no resources.");

@@ -13,9 +13,11 @@ export const doctorCommand = defineCommand<{ region?: string }>({
     for (const result of results) ctx.out.out(formatCheck(result));
     const failed = results.filter((result) => result.required && !result.ok);
     if (failed.length > 0) {
-      throw new CliError(`${failed.length} required prerequisite(s) failed: ${failed.map((result) => result.name).join(", ")}`, EXIT.failed, [
-        "Without AWS credentials you can still run an app locally: ./dynamic_deployment_system.sh serve --app 1",
-      ]);
+      throw new CliError(
+        `${failed.length} required prerequisite(s) failed: ${failed.map((result) => result.name).join(", ")}`,
+        EXIT.failed,
+        ["Without AWS credentials you can still run an app locally: ./dynamic_deployment_system.sh serve --app 1"],
+      );
     }
     ctx.out.out("All prerequisites are met.");
   },

@@ -56,7 +56,8 @@ async function awsLogs(ctx: CliContext, flags: LogsFlags, dir: string): Promise<
   let since = ctx.clock.now() - parseDuration(flags.since);
   const fetch = async (): Promise<number> => {
     const events = await ctx.adapters.aws.logEvents(region, group, since, flags.lines);
-    for (const event of events) ctx.out.out(`${new Date(event.timestamp).toISOString()} ${event.stream.split("/").pop()} ${event.message.trimEnd()}`);
+    for (const event of events)
+      ctx.out.out(`${new Date(event.timestamp).toISOString()} ${event.stream.split("/").pop()} ${event.message.trimEnd()}`);
     const last = events[events.length - 1];
     if (last) since = last.timestamp + 1;
     return events.length;
@@ -105,7 +106,11 @@ export const logsCommand = defineCommand<LogsFlags>({
     const { target, app } = requireTarget(ctx, flags);
     if (target === "local") return localLogs(ctx, flags, app.name);
     const dir = path.join(ctx.repoRoot, deploymentDirName(target, app.name, environmentFromFlags(flags)));
-    if (!fs.existsSync(dir)) throw new CliError(`no deployment folder ${path.basename(dir)}; deploy first: ${commandHint("deploy", target, app.name)}`, EXIT.usage);
+    if (!fs.existsSync(dir))
+      throw new CliError(
+        `no deployment folder ${path.basename(dir)}; deploy first: ${commandHint("deploy", target, app.name)}`,
+        EXIT.usage,
+      );
     return awsLogs(ctx, flags, dir);
   },
 });

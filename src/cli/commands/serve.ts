@@ -25,10 +25,19 @@ export const serveCommand = defineCommand<ServeFlags>({
       .option("app", { type: "string", describe: "app name or its number in the menu" })
       .option("port", { type: "number", describe: "port on 127.0.0.1 (default: the app's, 8502)" })
       .option("foreground", { type: "boolean", describe: "stay in the foreground until Ctrl-C instead of running in the background" })
-      .option("health-timeout", { type: "number", default: 300, describe: "seconds to wait for the health check" }) as unknown as Argv<ServeFlags>,
+      .option("health-timeout", {
+        type: "number",
+        default: 300,
+        describe: "seconds to wait for the health check",
+      }) as unknown as Argv<ServeFlags>,
   run: async (ctx, flags) => {
     if (!flags.app) throw new CliError("--app is required (name or number, see `list`)", EXIT.usage);
     const app = resolveApp(ctx, flags.app);
-    await serveLocally(ctx, { app, port: flags.port ?? app.port, foreground: Boolean(flags.foreground), healthTimeoutMs: flags.healthTimeout * 1000 });
+    await serveLocally(ctx, {
+      app,
+      port: flags.port ?? app.port,
+      foreground: Boolean(flags.foreground),
+      healthTimeoutMs: flags.healthTimeout * 1000,
+    });
   },
 });

@@ -31,7 +31,8 @@ async function statusOf(ctx: CliContext, info: DeploymentInfo, healthPaths: Map<
     state = alive ? `running (pid ${pid})` : "stopped";
     url = alive ? `http://127.0.0.1:${ctx.discover().apps.find((app) => app.name === info.app)?.port ?? 8502}` : undefined;
   } else {
-    state = info.resources > 0 ? `applied (${info.resources} resources)` : info.hasState ? "destroyed (state empty)" : "prepared (not applied)";
+    state =
+      info.resources > 0 ? `applied (${info.resources} resources)` : info.hasState ? "destroyed (state empty)" : "prepared (not applied)";
     url = info.resources > 0 ? outputString(info, "app_url") : undefined;
   }
   if (!url) return { ...base, state, health: "-" };
@@ -58,7 +59,9 @@ export const statusCommand = defineCommand<{ json?: boolean }>({
       return;
     }
     for (const row of rows) {
-      ctx.out.out(`${row.arch.padEnd(8)} ${row.app.padEnd(28)} ${row.state.padEnd(26)} ${row.health.padEnd(12)} ${row.url ?? ""}`.trimEnd());
+      ctx.out.out(
+        `${row.arch.padEnd(8)} ${row.app.padEnd(28)} ${row.state.padEnd(26)} ${row.health.padEnd(12)} ${row.url ?? ""}`.trimEnd(),
+      );
     }
   },
 });
