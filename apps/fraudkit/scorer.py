@@ -52,8 +52,49 @@ def top_reasons(contributions: np.ndarray, names: Sequence[str], top: int = TOP_
     return out
 
 
-class ClassicScorer:
-    """A portable model over the online feature state; one lock serialises state access (gunicorn threads)."""
+class StatefulScorer:
+    """What every app's Scorer shares: its identity and threshold, the online feature state behind one lock
+    (gunicorn threads share it), /model-info and the labels of /feedback. Subclasses add the model."""
+
+    def __init__(
+        self, name: str, version: str, family: str, threshold: float, state: OnlineFeatureState, metrics: dict[str, Any]
+    ) -> None:
+        self.name = name
+        self.version = version
+        self.family = family
+        self.threshold = float(threshold)
+        self.feature_names = list(state.feature_names)  # what a ready vector must hold
+        self._state = state
+        self._metrics = metrics
+        self._lock = threading.Lock()
+
+    def _model_info(self) -> dict[str, Any]:
+        """What the subclass adds to /model-info about its model."""
+        return {}
+
+    def info(self) -> dict[str, Any]:
+        """Family, features, threshold, the model's details, training metrics and the state's bounds."""
+        with self._lock:
+            limits = self._state.limits()
+        return {
+            "name": self.name,
+            "version": self.version,
+            "family": self.family,
+            "features": self.feature_names,
+            "threshold": self.threshold,
+            **self._model_info(),
+            "training_metrics": self._metrics,
+            "state": limits,
+        }
+
+    def feedback(self, labelled: Sequence[LabelledTransaction]) -> int:
+        """Records confirmed labels for the terminals' fraud risk (the state applies the 7-day delay)."""
+        with self._lock:
+            return sum(1 for tx in labelled if self._state.add_label(tx))
+
+
+class ClassicScorer(StatefulScorer):
+    """A portable model (linear, trees, stacking) over the online feature state."""
 
     def __init__(
         self,
@@ -65,38 +106,21 @@ class ClassicScorer:
         metrics: dict[str, Any],
         version: str,
     ) -> None:
-        self.name = name
-        self.family = family
-        self.version = version
-        self.threshold = float(serving["threshold"])
+        super().__init__(name, version, family, float(serving["threshold"]), state, metrics)
         self.extended = bool(serving.get("extended_features", False))
-        self.feature_names = list(state.feature_names)  # what a ready vector must hold
         self.model_feature_names = extended_feature_names(self.feature_names) if self.extended else self.feature_names
         if model.n_features != len(self.model_feature_names):
             raise ValueError(
                 f"model expects {model.n_features} features, the pipeline gives {len(self.model_feature_names)}"
             )
         self._model = model
-        self._state = state
         self._serving = serving
-        self._metrics = metrics
-        self._lock = threading.Lock()
 
-    def info(self) -> dict[str, Any]:
-        """Family, features, training metrics, threshold and the state's bounds."""
-        with self._lock:
-            limits = self._state.limits()
+    def _model_info(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "version": self.version,
-            "family": self.family,
-            "features": self.feature_names,
             "model_features": self.model_feature_names,
-            "threshold": self.threshold,
             "threshold_rule": self._serving.get("threshold_rule", ""),
             "training": self._serving.get("training", {}),
-            "training_metrics": self._metrics,
-            "state": limits,
         }
 
     def _score(self, ids: Sequence[str], rows: np.ndarray) -> list[Prediction]:
@@ -119,11 +143,6 @@ class ClassicScorer:
         """Scores ready 15-feature vectors; the state is not touched."""
         matrix = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(self.feature_names))
         return self._score(list(ids), matrix)
-
-    def feedback(self, labelled: Sequence[LabelledTransaction]) -> int:
-        """Records confirmed labels for the terminals' fraud risk; returns how many were applied."""
-        with self._lock:
-            return sum(1 for tx in labelled if self._state.add_label(tx))
 
 
 def _read_json(path: Path) -> dict[str, Any]:

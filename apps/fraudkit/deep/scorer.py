@@ -9,7 +9,6 @@ that survives ONNX export, and occlusion costs one extra batched call (n_feature
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Sequence
@@ -18,8 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fraudkit.deep.sequences import window_from_history
-from fraudkit.records import LabelledTransaction, Prediction, Reason, Transaction
-from fraudkit.scorer import TOP_REASONS, top_reasons
+from fraudkit.records import Prediction, Reason, Transaction
+from fraudkit.scorer import TOP_REASONS, StatefulScorer, top_reasons
 from fraudkit.state import OnlineFeatureState
 
 
@@ -70,8 +69,8 @@ def occlusion_reasons(
     return top_reasons(drop.reshape(n, n_features), names, top)
 
 
-class DeepScorer:
-    """A loaded deep app: thread-safe (one lock around the state; the model call is reentrant)."""
+class DeepScorer(StatefulScorer):
+    """A loaded deep app: an ONNX window model over the shared state (the model call is reentrant)."""
 
     def __init__(
         self,
@@ -88,33 +87,13 @@ class DeepScorer:
             raise ValueError("model, state and serving config disagree on the number of features")
         if state.history_k < model.seq_len - 1:
             raise ValueError(f"state keeps {state.history_k} previous vectors, the model needs {model.seq_len - 1}")
-        self.name = name
-        self.version = version
-        self.family = family
-        self.threshold = config.threshold
-        self.feature_names = list(state.feature_names)
+        super().__init__(name, version, family, config.threshold, state, metrics)
         self._model = model
-        self._state = state
         self._reference = np.asarray(config.reference, dtype=np.float32)
-        self._metrics = metrics
         self._details = details
-        self._lock = threading.Lock()
 
-    def info(self) -> dict[str, Any]:
-        """Family, features, training metrics, threshold, sequence length and the state's bounds."""
-        with self._lock:
-            limits = self._state.limits()
-        return {
-            "name": self.name,
-            "version": self.version,
-            "family": self.family,
-            "features": self.feature_names,
-            "threshold": self.threshold,
-            "sequence_length": self._model.seq_len,
-            "training_metrics": self._metrics,
-            "state": limits,
-            **self._details,
-        }
+    def _model_info(self) -> dict[str, Any]:
+        return {"sequence_length": self._model.seq_len, **self._details}
 
     def _score(self, ids: Sequence[str], windows: NDArray[np.float32], mask: NDArray[np.float32]) -> list[Prediction]:
         scores = self._model.predict(windows, mask)
@@ -141,8 +120,3 @@ class DeepScorer:
         )
         mask = np.stack([m for _, m in pairs]) if pairs else np.zeros((0, seq_len), np.float32)
         return self._score(list(ids), windows, mask)
-
-    def feedback(self, labelled: Sequence[LabelledTransaction]) -> int:
-        """Confirmed labels feed the terminals' fraud risk (7-day delay semantics live in the state)."""
-        with self._lock:
-            return sum(1 for tx in labelled if self._state.add_label(tx))
