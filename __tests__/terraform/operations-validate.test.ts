@@ -59,6 +59,8 @@ const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).s
     });
     expect(fs.readdirSync(dir).sort()).toEqual(["backend.tf", "main.tf", "terraform.tfvars"]);
     expect(validate(dir)).toEqual([]);
+    const fmt = spawnSync("terraform", ["fmt", "-check", "-list=true", "-no-color"], { cwd: dir, env, encoding: "utf8" });
+    expect(fmt.stdout.trim()).toBe("");
   });
 
   test("the state bootstrap", () => {

@@ -82,4 +82,16 @@ interface Validation {
     expect(fmt.stderr).toBe("");
     expect(fmt.status).toBe(0);
   });
+
+  test("every folder, both forms, is already as terraform fmt writes it", () => {
+    const folders = cases.flatMap(([arch, name]) => [folder("uri", arch, name), folder("docker", arch, name)]);
+    const check = terraform(work, [
+      "fmt",
+      "-check",
+      "-list=true",
+      ...folders.flatMap((dir) => [`${dir}/main.tf`, `${dir}/terraform.tfvars`]),
+    ]);
+    expect(check.stdout.trim()).toBe("");
+    expect(check.status).toBe(0);
+  });
 });

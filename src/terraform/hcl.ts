@@ -60,10 +60,34 @@ export function splitTemplate(text: string): Array<{ literal: string } | { expre
   return parts;
 }
 
+/**
+ * An expression with terraform fmt's spacing inside one-line object braces (`{ "a" = 1 }`, as CDKTF writes
+ * `jsonencode({"a" = 1})`). String literals are copied untouched, so `${...}` inside them is left alone.
+ */
+export function spaceObjectBraces(expression: string): string {
+  let out = "";
+  for (let i = 0; i < expression.length; i += 1) {
+    const c = expression[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < expression.length && expression[j] !== '"') j += expression[j] === "\\" ? 2 : 1;
+      out += expression.slice(i, j + 1);
+      i = j;
+    } else if (c === "{" && expression[i + 1] !== "}" && expression[i + 1] !== " " && expression[i + 1] !== "\n") {
+      out += "{ ";
+    } else if (c === "}" && !/[\s{]$/.test(out)) {
+      out += " }";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 /** A JSON string as an HCL expression: a bare expression, a quoted template, or a heredoc for multi-line text. */
 export function renderString(text: string, indent: string): string {
   const parts = splitTemplate(text);
-  if (parts.length === 1 && "expression" in parts[0]) return parts[0].expression;
+  if (parts.length === 1 && "expression" in parts[0]) return spaceObjectBraces(parts[0].expression);
   if (text.includes("\n") && !/^EOT$/m.test(text)) {
     const body = parts.map((p) => ("literal" in p ? p.literal : `\${${p.expression}}`)).join("");
     return `<<-EOT\n${body
@@ -95,7 +119,35 @@ function renderValue(value: Json, indent: string, key?: string): string {
   }
   const entries = Object.entries(value).filter(([k]) => k !== "//");
   if (entries.length === 0) return "{}";
-  return `{\n${entries.map(([k, v]) => `${indent}${INDENT}${renderKey(k)} = ${renderValue(v, indent + INDENT)}`).join("\n")}\n${indent}}`;
+  const lines = alignAttributes(
+    entries.map(([k, v]) => [renderKey(k), renderValue(v, indent + INDENT)]),
+    indent + INDENT,
+  );
+  return `{\n${lines.join("\n")}\n${indent}}`;
+}
+
+/**
+ * `key = value` lines aligned as terraform fmt aligns them: the `=` of consecutive attributes line up; a
+ * value spanning lines in brackets stands alone and ends the run (a heredoc does not).
+ */
+function alignAttributes(attributes: Array<[string, string]>, indent: string): string[] {
+  const lines: string[] = [];
+  let run: Array<[string, string]> = [];
+  const flush = () => {
+    const width = Math.max(0, ...run.map(([k]) => k.length));
+    lines.push(...run.map(([k, v]) => `${indent}${k.padEnd(width)} = ${v}`));
+    run = [];
+  };
+  for (const [key, value] of attributes) {
+    if (value.includes("\n") && !value.startsWith("<<")) {
+      flush();
+      lines.push(`${indent}${key} = ${value}`);
+    } else {
+      run.push([key, value]);
+    }
+  }
+  flush();
+  return lines;
 }
 
 /** The body of a block: attributes first (aligned like terraform fmt), then nested blocks. */
@@ -117,10 +169,9 @@ function renderBody(body: JsonObject, indent: string, comments: string[] = []): 
       attributes.push([renderKey(key), renderValue(value, indent, key)]);
     }
   }
-  const width = Math.max(0, ...attributes.map(([k]) => k.length));
   const lines = [
     ...comments.map((c) => `${indent}${c}`),
-    ...attributes.map(([k, v]) => `${indent}${k.padEnd(width)} = ${v}`),
+    ...alignAttributes(attributes, indent),
     ...(attributes.length > 0 && blocks.length > 0 ? [""] : []),
     ...blocks,
   ];
