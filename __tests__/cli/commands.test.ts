@@ -388,6 +388,23 @@ describe("status, logs, cost, doctor", () => {
     expect(world.http.urls).toEqual([`${OUTPUTS.app_url}/health`]);
   });
 
+  test("status tells the --env of a folder apart from the app's name", async () => {
+    const world = deployingWorld();
+    fs.mkdirSync(folder(world, `deployment_ecs_alb_${APP}_staging`));
+    expect(await world.run(["status", "--json"])).toBe(EXIT.ok);
+    const rows = JSON.parse(world.out.lines.join("\n")) as Array<Record<string, string>>;
+    expect(rows).toEqual([
+      {
+        folder: `deployment_ecs_alb_${APP}_staging`,
+        arch: "ecs-alb",
+        app: APP,
+        environment: "staging",
+        state: "prepared (not applied)",
+        health: "-",
+      },
+    ]);
+  });
+
   test("logs reads the deployment's CloudWatch group in its region", async () => {
     const world = deployingWorld();
     fs.mkdirSync(folder(world));

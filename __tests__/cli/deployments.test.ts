@@ -14,6 +14,17 @@ describe("deployment folders", () => {
     ["something_else", undefined],
   ])("parseDeploymentDirName(%s)", (name, expected) => expect(parseDeploymentDirName(name)).toEqual(expected));
 
+  const known = ["flask-lgbm-app", "flask-lgbm-app_py39", "flask-xgboost-app"];
+  test.each([
+    ["deployment_ecs_flask-lgbm-app_py39", { target: "ecs", app: "flask-lgbm-app_py39" }],
+    ["deployment_ecs_flask-lgbm-app_py39_staging", { target: "ecs", app: "flask-lgbm-app_py39", environment: "staging" }],
+    ["deployment_ecs_flask-lgbm-app_dev", { target: "ecs", app: "flask-lgbm-app", environment: "dev" }],
+    ["deployment_ecs_alb_flask-xgboost-app_prod", { target: "ecs_alb", app: "flask-xgboost-app", environment: "prod" }],
+    ["deployment_ec2_gone-app_dev", { target: "ec2", app: "gone-app_dev" }],
+  ])("with the discovered apps, parseDeploymentDirName(%s) tells an --env suffix apart", (name, expected) =>
+    expect(parseDeploymentDirName(name, known)).toEqual(expected),
+  );
+
   test("parseState counts managed resource instances and reads outputs", () => {
     const text = JSON.stringify({
       resources: [

@@ -13,6 +13,8 @@ export interface DeploymentInfo {
   target: Target;
   /** App name. */
   app: string;
+  /** The --env the folder was deployed with, when its name carries one (deployment_<arch>_<app>_<env>). */
+  environment?: string;
   /** Resources in terraform.tfstate (0 when never applied or destroyed). */
   resources: number;
   /** Terraform outputs recorded in the state. */
@@ -28,13 +30,24 @@ export function localDirName(app: string): string {
   return `deployment_local_${app}`;
 }
 
-/** Splits "deployment_ecs_alb_flask-cnn-app" into target and app (longest target first: ecs_alb before ecs). */
-export function parseDeploymentDirName(name: string): { target: Target; app: string } | undefined {
+/**
+ * Splits "deployment_ecs_alb_flask-cnn-app" into target and app (longest target first: ecs_alb before ecs).
+ * With the discovered app names, a trailing "_<env>" is told apart from an app whose own name has an
+ * underscore (flask-lgbm-app_py39): the longest known app the rest starts with wins.
+ */
+export function parseDeploymentDirName(
+  name: string,
+  appNames: readonly string[] = [],
+): { target: Target; app: string; environment?: string } | undefined {
   if (!name.startsWith("deployment_")) return undefined;
   const rest = name.slice("deployment_".length);
   const targets: Target[] = [...ARCHITECTURES, "local"].sort((a, b) => b.length - a.length) as Target[];
   const target = targets.find((candidate) => rest.startsWith(`${candidate}_`) && rest.length > candidate.length + 1);
-  return target ? { target, app: rest.slice(target.length + 1) } : undefined;
+  if (!target) return undefined;
+  const appPart = rest.slice(target.length + 1);
+  if (appNames.includes(appPart)) return { target, app: appPart };
+  const known = [...appNames].sort((a, b) => b.length - a.length).find((app) => appPart.startsWith(`${app}_`));
+  return known ? { target, app: known, environment: appPart.slice(known.length + 1) } : { target, app: appPart };
 }
 
 /** Reads resources and outputs from a terraform.tfstate text (version 4 format). */
@@ -55,9 +68,9 @@ export function parseRegion(text: string): string | undefined {
   return /^\s*region\s*=\s*"([^"]+)"/m.exec(text)?.[1];
 }
 
-/** Reads one deployment folder. */
-export function readDeployment(dir: string): DeploymentInfo | undefined {
-  const parsed = parseDeploymentDirName(path.basename(dir));
+/** Reads one deployment folder (`appNames`: the discovered apps, to recognise an --env suffix). */
+export function readDeployment(dir: string, appNames: readonly string[] = []): DeploymentInfo | undefined {
+  const parsed = parseDeploymentDirName(path.basename(dir), appNames);
   if (!parsed || !fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return undefined;
   const stateFile = path.join(dir, "terraform.tfstate");
   const hasState = fs.existsSync(stateFile);
@@ -75,12 +88,12 @@ export function readDeployment(dir: string): DeploymentInfo | undefined {
 }
 
 /** Every deployment folder directly under the repository root, by name. */
-export function listDeployments(repoRoot: string): DeploymentInfo[] {
+export function listDeployments(repoRoot: string, appNames: readonly string[] = []): DeploymentInfo[] {
   return fs
     .readdirSync(repoRoot)
     .filter((name) => name.startsWith("deployment_"))
     .sort()
-    .map((name) => readDeployment(path.join(repoRoot, name)))
+    .map((name) => readDeployment(path.join(repoRoot, name), appNames))
     .filter((info): info is DeploymentInfo => info !== undefined);
 }
 

@@ -12,6 +12,8 @@ export interface StatusRow {
   arch: string;
   /** App name. */
   app: string;
+  /** The --env of the deployment, when it has one. */
+  environment?: string;
   /** applied (N resources) | prepared (not applied) | destroyed | running | stopped. */
   state: string;
   /** App URL, when known. */
@@ -22,7 +24,12 @@ export interface StatusRow {
 
 /** Reads the state of one deployment and asks its health URL. */
 async function statusOf(ctx: CliContext, info: DeploymentInfo, healthPaths: Map<string, string>): Promise<StatusRow> {
-  const base = { folder: info.dir.split("/").pop() ?? info.dir, arch: archFlag(info.target), app: info.app };
+  const base = {
+    folder: info.dir.split("/").pop() ?? info.dir,
+    arch: archFlag(info.target),
+    app: info.app,
+    ...(info.environment ? { environment: info.environment } : {}),
+  };
   let state: string;
   let url: string | undefined;
   if (info.target === "local") {
@@ -47,8 +54,12 @@ export const statusCommand = defineCommand<{ json?: boolean }>({
   describe: "show every deployment found (folders and their state) with URL and live health",
   builder: (yargs) => yargs.option("json", { type: "boolean", describe: "print the rows as JSON" }),
   run: async (ctx, args) => {
-    const deployments = listDeployments(ctx.repoRoot);
-    const healthPaths = new Map(ctx.discover().apps.map((app) => [app.name, app.healthPath]));
+    const apps = ctx.discover().apps;
+    const deployments = listDeployments(
+      ctx.repoRoot,
+      apps.map((app) => app.name),
+    );
+    const healthPaths = new Map(apps.map((app) => [app.name, app.healthPath]));
     const rows = await Promise.all(deployments.map((info) => statusOf(ctx, info, healthPaths)));
     if (args.json) {
       ctx.out.out(JSON.stringify(rows, null, 2));
@@ -60,7 +71,7 @@ export const statusCommand = defineCommand<{ json?: boolean }>({
     }
     for (const row of rows) {
       ctx.out.out(
-        `${row.arch.padEnd(8)} ${row.app.padEnd(28)} ${row.state.padEnd(26)} ${row.health.padEnd(12)} ${row.url ?? ""}`.trimEnd(),
+        `${row.arch.padEnd(8)} ${(row.environment ? `${row.app} [${row.environment}]` : row.app).padEnd(28)} ${row.state.padEnd(26)} ${row.health.padEnd(12)} ${row.url ?? ""}`.trimEnd(),
       );
     }
   },
