@@ -260,6 +260,28 @@ describe("deploy failures", () => {
     expect(idle.out.errors.join("\n")).toContain("stopped task abc");
   });
 
+  test("with the state in S3: outputs are kept after apply, so the health wait, status and destroy use them", async () => {
+    const world = deployingWorld();
+    // The state lives in the bucket: apply leaves no terraform.tfstate in the folder.
+    world.terraform.scripts.apply = { lines: APPLY_LINES };
+    const outputsJson = Object.fromEntries(Object.entries(OUTPUTS).map(([key, value]) => [key, { value, type: "string" }]));
+    world.terraform.scripts.output = { lines: JSON.stringify(outputsJson, null, 2).split("\n") };
+    const remote = ["--state-bucket", "team-tfstate", "--state-lock-table", "locks"];
+    expect(await world.run(["deploy", "--arch", "ecs-alb", "--app", APP, "--yes", ...remote])).toBe(EXIT.ok);
+    expect(world.terraform.subcommands).toEqual(["init", "plan", "apply", "output"]);
+    expect(world.http.urls).toEqual([`${OUTPUTS.app_url}/health`]);
+    expect(JSON.parse(fs.readFileSync(path.join(folder(world), "outputs.json"), "utf8"))).toEqual(OUTPUTS);
+
+    world.out.lines.length = 0;
+    expect(await world.run(["status", "--json"])).toBe(EXIT.ok);
+    const [row] = JSON.parse(world.out.lines.join("\n")) as Array<Record<string, string>>;
+    expect(row).toMatchObject({ state: "applied (state in S3)", url: OUTPUTS.app_url, health: "healthy" });
+
+    world.terraform.scripts.destroy = { lines: ["Destroy complete! Resources: 3 destroyed."] };
+    expect(await world.run(["destroy", "--arch", "ecs-alb", "--app", APP, "--yes"])).toBe(EXIT.ok);
+    expect(fs.existsSync(path.join(folder(world), "outputs.json"))).toBe(false);
+  });
+
   test("--health-timeout 0 skips the wait", async () => {
     const world = deployingWorld();
     expect(

@@ -6,7 +6,7 @@ import type { AppSpec, Architecture } from "../types";
 import type { OperationsOptions } from "../operations/types";
 import type { S3BackendOptions } from "../stacks/deployment-stack";
 import type { CliContext } from "./context";
-import { DeploymentInfo, outputString, readDeployment } from "./deployments";
+import { DeploymentInfo, OUTPUTS_CACHE, outputString, readDeployment } from "./deployments";
 import { CliError, describeError, EXIT } from "./errors";
 import { flagOfVariable } from "./options";
 import { waitForHealthy } from "./health";
@@ -124,6 +124,7 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
       }
       throw error;
     }
+    await cacheRemoteOutputs(ctx, folder.dir, env);
     await confirmHealthy(ctx, request, folder.dir);
     out.out(`Deployed ${app.name} on ${TARGET_LABELS[arch]} in ${formatElapsed(clock.now() - started)}.`);
     out.out(`Logs: ${commandHint("logs", arch, app.name, envFlag(request))}`);
@@ -181,6 +182,21 @@ async function resolveBaseUrl(
     }
     if (ctx.clock.now() >= deadline) return undefined;
     await ctx.clock.sleep(10_000);
+  }
+}
+
+/** With the state in S3 (backend.tf), keeps the outputs in the folder's outputs cache (see OUTPUTS_CACHE). */
+async function cacheRemoteOutputs(ctx: CliContext, dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  if (!fs.existsSync(path.join(dir, "backend.tf"))) return;
+  const lines: string[] = [];
+  const code = await ctx.adapters.terraform.run(["output", "-json", "-no-color"], dir, env, (line) => lines.push(line)).done;
+  try {
+    if (code !== 0) throw new Error(`terraform output exited with ${code}`);
+    const outputs = JSON.parse(lines.join("\n")) as Record<string, { value: unknown }>;
+    const values = Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+    fs.writeFileSync(path.join(dir, OUTPUTS_CACHE), `${JSON.stringify(values, null, 2)}\n`);
+  } catch (error) {
+    ctx.out.out(`warning: could not keep the outputs (${describeError(error)}); \`terraform output\` in the folder shows them`);
   }
 }
 

@@ -23,7 +23,15 @@ export interface DeploymentInfo {
   region?: string;
   /** True when a terraform.tfstate file exists. */
   hasState: boolean;
+  /** True when backend.tf keeps the state in S3; `outputs` then come from the cache written after apply. */
+  remoteState: boolean;
 }
+
+/**
+ * With an S3 backend the folder has no terraform.tfstate, so the CLI keeps the outputs of the last apply here
+ * (URLs and resource names only) for status, logs, the health wait and destroy's checks.
+ */
+export const OUTPUTS_CACHE = "outputs.json";
 
 /** Folder name of a local run (AWS folders are named by deploymentDirName). */
 export function localDirName(app: string): string {
@@ -82,9 +90,18 @@ export function readDeployment(dir: string, appNames: readonly string[] = []): D
       // a half-written state is reported as present with no resources; terraform itself will complain
     }
   }
+  const remoteState = fs.existsSync(path.join(dir, "backend.tf"));
+  const cache = path.join(dir, OUTPUTS_CACHE);
+  if (!hasState && remoteState && fs.existsSync(cache)) {
+    try {
+      state = { resources: 0, outputs: JSON.parse(fs.readFileSync(cache, "utf8")) as Record<string, unknown> };
+    } catch {
+      // an unreadable cache is as good as none: `terraform output` in the folder still works
+    }
+  }
   const tfvars = ["terraform.tfvars", "terraform.tfvars.json"].map((file) => path.join(dir, file)).find((file) => fs.existsSync(file));
   const region = tfvars ? parseRegion(fs.readFileSync(tfvars, "utf8")) : undefined;
-  return { dir, ...parsed, ...state, region, hasState };
+  return { dir, ...parsed, ...state, region, hasState, remoteState };
 }
 
 /** Every deployment folder directly under the repository root, by name. */

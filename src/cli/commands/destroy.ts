@@ -5,7 +5,7 @@ import type { Architecture } from "../../types";
 import { terraformEnv, timestamp } from "../aws-deploy";
 import { defineCommand } from "../command";
 import type { CliContext } from "../context";
-import { outputString, readDeployment } from "../deployments";
+import { OUTPUTS_CACHE, outputString, readDeployment } from "../deployments";
 import { CliError, describeError, EXIT } from "../errors";
 import { commandHint, TARGET_LABELS } from "../labels";
 import { stopLocal } from "../local-serve";
@@ -69,6 +69,7 @@ async function destroyAws(ctx: CliContext, arch: Architecture, appName: string, 
       total: info.resources,
       interruptHints: hints,
     });
+    fs.rmSync(path.join(dir, OUTPUTS_CACHE), { force: true });
     const after = readDeployment(dir);
     if (after && after.resources > 0) {
       throw new CliError(`terraform destroy finished but ${after.resources} resources remain in the state`, EXIT.failed, hints);

@@ -38,9 +38,16 @@ async function statusOf(ctx: CliContext, info: DeploymentInfo, healthPaths: Map<
     state = alive ? `running (pid ${pid})` : "stopped";
     url = alive ? `http://127.0.0.1:${ctx.discover().apps.find((app) => app.name === info.app)?.port ?? 8502}` : undefined;
   } else {
+    const appliedRemotely = info.remoteState && Object.keys(info.outputs).length > 0;
     state =
-      info.resources > 0 ? `applied (${info.resources} resources)` : info.hasState ? "destroyed (state empty)" : "prepared (not applied)";
-    url = info.resources > 0 ? outputString(info, "app_url") : undefined;
+      info.resources > 0
+        ? `applied (${info.resources} resources)`
+        : appliedRemotely
+          ? "applied (state in S3)"
+          : info.hasState
+            ? "destroyed (state empty)"
+            : "prepared (not applied)";
+    url = info.resources > 0 || appliedRemotely ? outputString(info, "app_url") : undefined;
   }
   if (!url) return { ...base, state, health: "-" };
   const answer = await ctx.adapters.http.get(`${url.replace(/\/$/, "")}${healthPaths.get(info.app) ?? "/health"}`, 5000);
