@@ -121,6 +121,13 @@ describe.each(ARCHITECTURES)("operations on %s", (arch) => {
     const stop = all.doc.resource.aws_scheduler_schedule.schedule_stop.target as { arn: string; input: string; role_arn: string };
     const start = all.doc.resource.aws_scheduler_schedule.schedule_start.target as { arn: string; input: string };
     expect(stop.role_arn).toBe("${aws_iam_role.schedule_role.arn}");
+    // Confused-deputy guard: only this account's schedules may assume the role.
+    const trust = (all.doc as unknown as { data: Record<string, Record<string, { statement: unknown[] }>> }).data.aws_iam_policy_document
+      .schedule_role_trust.statement[0] as { principals: Array<{ identifiers: string[] }>; condition?: unknown[] };
+    expect(trust.principals[0].identifiers).toEqual(["scheduler.amazonaws.com"]);
+    expect(trust.condition).toEqual([
+      { test: "StringEquals", variable: "aws:SourceAccount", values: ["${data.aws_caller_identity.account.account_id}"] },
+    ]);
     const scheduler = statements(all.doc).filter((s) => ["StartStopInstance", "ScaleService", "MoveScalingBounds"].includes(s.sid ?? ""));
     if (arch === "ec2") {
       expect(stop.arn).toBe("arn:aws:scheduler:::aws-sdk:ec2:stopInstances");

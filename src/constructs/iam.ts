@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { accountContext } from "./account";
 
 /** A role a service assumes, with an optional inline policy of exactly the permissions it needs. */
 export interface ServiceRoleProps {
@@ -15,6 +16,8 @@ export interface ServiceRoleProps {
   logGroupArn?: string;
   /** Further exact permissions (SSM parameters to read, schedules' API calls). */
   statements?: DataAwsIamPolicyDocumentStatement[];
+  /** Only this account's resources of the service may assume the role (confused-deputy guard, aws:SourceAccount). */
+  onlyFromOwnAccount?: boolean;
 }
 
 /**
@@ -29,8 +32,18 @@ export class ServiceRole extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
+    const sourceAccount = props.onlyFromOwnAccount
+      ? [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountContext(this).accountId] }]
+      : undefined;
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [props.principal] }] }],
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: [props.principal] }],
+          condition: sourceAccount,
+        },
+      ],
     });
     const role = new IamRole(this, "role", { name: props.name, assumeRolePolicy: trust.json });
     this.arn = role.arn;

@@ -108,6 +108,7 @@ export class StartStopSchedule extends Construct {
       name: awsName([props.namePrefix, "scheduler"]),
       principal: "scheduler.amazonaws.com",
       statements: calls.permissions,
+      onlyFromOwnAccount: true,
     });
     const schedule = (which: "start" | "stop", cron: string): string => {
       const created = new SchedulerSchedule(this, which, {
