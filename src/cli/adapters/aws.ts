@@ -46,6 +46,16 @@ export interface LogEvent {
 }
 
 /** An AWS call failed; `code` is the AWS error code (e.g. RepositoryNotFoundException) when known. */
+/** The fields of an ECS task that the adapter reads (`ecs describe-tasks`). */
+interface EcsTask {
+  taskArn: string;
+  lastStatus?: string;
+  stoppedReason?: string;
+  stoppedAt?: string | number;
+  containers?: Array<{ name: string; reason?: string; exitCode?: number }>;
+  attachments?: Array<{ type: string; details?: Array<{ name: string; value: string }> }>;
+}
+
 export class AwsError extends Error {
   constructor(
     message: string,
@@ -142,7 +152,8 @@ export class AwsCli implements AwsAdapter {
     };
   }
 
-  async stoppedTaskReasons(region: string, cluster: string, service: string, limit = 3): Promise<string[]> {
+  /** The service's tasks with the given desired status, as `ecs describe-tasks` gives them. */
+  private async serviceTasks(region: string, cluster: string, service: string, desiredStatus: "RUNNING" | "STOPPED"): Promise<EcsTask[]> {
     const list = (await this.call(region, [
       "ecs",
       "list-tasks",
@@ -151,18 +162,18 @@ export class AwsCli implements AwsAdapter {
       "--service-name",
       service,
       "--desired-status",
-      "STOPPED",
+      desiredStatus,
     ])) as { taskArns: string[] };
     if (list.taskArns.length === 0) return [];
     const described = (await this.call(region, ["ecs", "describe-tasks", "--cluster", cluster, "--tasks", ...list.taskArns])) as {
-      tasks: Array<{
-        taskArn: string;
-        stoppedReason?: string;
-        stoppedAt?: string | number;
-        containers?: Array<{ name: string; reason?: string; exitCode?: number }>;
-      }>;
+      tasks: EcsTask[];
     };
-    return described.tasks
+    return described.tasks;
+  }
+
+  async stoppedTaskReasons(region: string, cluster: string, service: string, limit = 3): Promise<string[]> {
+    const tasks = await this.serviceTasks(region, cluster, service, "STOPPED");
+    return tasks
       .sort((a, b) => Number(new Date(b.stoppedAt ?? 0)) - Number(new Date(a.stoppedAt ?? 0)))
       .slice(0, limit)
       .map((task) => {
@@ -175,21 +186,8 @@ export class AwsCli implements AwsAdapter {
   }
 
   async serviceTaskPublicIps(region: string, cluster: string, service: string): Promise<string[]> {
-    const list = (await this.call(region, [
-      "ecs",
-      "list-tasks",
-      "--cluster",
-      cluster,
-      "--service-name",
-      service,
-      "--desired-status",
-      "RUNNING",
-    ])) as { taskArns: string[] };
-    if (list.taskArns.length === 0) return [];
-    const described = (await this.call(region, ["ecs", "describe-tasks", "--cluster", cluster, "--tasks", ...list.taskArns])) as {
-      tasks: Array<{ lastStatus?: string; attachments?: Array<{ type: string; details?: Array<{ name: string; value: string }> }> }>;
-    };
-    const enis = described.tasks
+    const tasks = await this.serviceTasks(region, cluster, service, "RUNNING");
+    const enis = tasks
       .filter((task) => task.lastStatus === "RUNNING")
       .flatMap((task) => task.attachments ?? [])
       .filter((attachment) => attachment.type === "ElasticNetworkInterface")
