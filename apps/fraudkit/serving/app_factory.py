@@ -1,6 +1,7 @@
 """The Flask app factory every app's ``app.py`` calls: one serving contract for all twelve apps.
 
-Routes: ``GET /health``, ``POST /predict``, ``POST /feedback``, ``GET /model-info``, ``GET /openapi.json``.
+Routes: ``GET /health``, ``POST /predict``, ``POST /feedback``, ``GET /model-info``, ``GET /openapi.json``;
+/feedback takes a labelling key, the others but /health a scoring key (``fraudkit.serving.auth``).
 Every error is a JSON ``{"error": ..., "field": ...}`` with a 4xx status (503 while the model is not loaded);
 an unexpected failure is logged and answered with a JSON 500, so a worker never dies on a request.
 """
@@ -19,9 +20,11 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from fraudkit import __version__
 from fraudkit.records import Prediction, Scorer, ScorerLoader
+from fraudkit.serving.auth import LABELLING, SCORING, protect
 from fraudkit.serving.limits import MAX_BATCH, MAX_BODY_BYTES
 from fraudkit.serving.model_holder import ModelHolder
 from fraudkit.serving.openapi import build_openapi
+from fraudkit.serving.slow_clients import BodyDeadline
 from fraudkit.serving.validation import FeatureBatch, RequestError, parse_feedback, parse_json, parse_predict
 
 log = logging.getLogger(__name__)
@@ -121,6 +124,10 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["fraudkit_model"] = holder
     _register_errors(app)
+    # Endpoints not listed here need a scoring key: a route added later is closed until it is listed.
+    scopes = {"health": None, "feedback": LABELLING, "predict": SCORING, "model_info": SCORING, "openapi": SCORING}
+    guard = protect(app, scopes)
+    app.wsgi_app = BodyDeadline(app.wsgi_app)  # type: ignore[method-assign]
 
     def ready() -> Scorer:
         scorer = holder.scorer
@@ -155,7 +162,7 @@ def create_app(
     @app.get("/model-info")
     def model_info() -> Response:
         info = dict(ready().info())
-        info["serving"] = {"max_batch": max_batch, "max_body_bytes": MAX_BODY_BYTES}
+        info["serving"] = {"max_batch": max_batch, "max_body_bytes": MAX_BODY_BYTES, **guard.describe()}
         return jsonify(info)
 
     @app.get("/openapi.json")
@@ -163,6 +170,6 @@ def create_app(
         scorer = holder.scorer
         n_features = len(scorer.feature_names) if scorer is not None else None
         version = scorer.version if scorer is not None else __version__
-        return jsonify(build_openapi(name, version, n_features, max_batch))
+        return jsonify(build_openapi(name, version, n_features, max_batch, auth=guard.ring.enabled))
 
     return app

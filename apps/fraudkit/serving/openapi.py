@@ -60,11 +60,36 @@ def _request(schema: dict[str, Any]) -> dict[str, Any]:
 def _errors(max_batch: int, *codes: int) -> dict[str, Any]:
     meaning = {
         400: "invalid JSON or a field that fails validation (the message names it)",
+        401: "no valid key: send Authorization: Bearer <key>",
+        403: "a valid key of the other scope",
+        408: "the body did not arrive in time",
         413: f"more than {max_batch} items, or a body over {MAX_BODY_BYTES} bytes",
         415: "the body is not application/json",
-        503: "the model is not loaded (yet)",
+        429: "rate limit exceeded: retry after Retry-After seconds",
+        503: "the model is not loaded (yet), or the service is misconfigured (see /health)",
     }
-    return {str(code): _json(_ref("Error"), meaning[code]) for code in codes}
+    responses = {}
+    for code in codes:
+        responses[str(code)] = _json(_ref("Error"), meaning[code])
+        if code == 429:
+            responses[str(code)]["headers"] = {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}
+    return responses
+
+
+# One security scheme per scope, so the document says which key each operation takes.
+_SCHEMES = {
+    "scoringKey": "a scoring key: /predict, /model-info, /openapi.json",
+    "labellingKey": "a labelling key: /feedback only (it cannot score)",
+}
+
+
+def _guarded(operation: dict[str, Any], scheme: str, auth: bool, max_batch: int) -> dict[str, Any]:
+    """An operation behind a key (when auth is on) and the rate limit."""
+    codes = (401, 403, 429) if auth else (429,)
+    operation["responses"].update(_errors(max_batch, *codes))
+    if auth:
+        operation["security"] = [{scheme: []}]
+    return operation
 
 
 def _schemas(n_features: int | None, max_batch: int) -> dict[str, Any]:
@@ -137,7 +162,7 @@ def _schemas(n_features: int | None, max_batch: int) -> dict[str, Any]:
             "type": "object",
             "required": ["status"],
             "properties": {
-                "status": {"type": "string", "enum": ["ok", "loading", "failed"]},
+                "status": {"type": "string", "enum": ["ok", "loading", "failed", "misconfigured"]},
                 "model": {"type": "string"},
                 "version": {"type": "string"},
                 "error": {"type": "string"},
@@ -146,64 +171,105 @@ def _schemas(n_features: int | None, max_batch: int) -> dict[str, Any]:
     }
 
 
-def build_openapi(title: str, version: str, n_features: int | None, max_batch: int = MAX_BATCH) -> dict[str, Any]:
-    """The API document for one app; ``n_features`` (known once the model is loaded) fixes the row length."""
-    return {
+def build_openapi(
+    title: str, version: str, n_features: int | None, max_batch: int = MAX_BATCH, *, auth: bool = False
+) -> dict[str, Any]:
+    """The API document for one app; ``n_features`` (known once the model is loaded) fixes the row length.
+
+    ``auth`` (keys configured) adds the bearer schemes and each operation's ``security``: the document describes
+    the service as it runs, so without keys it asks for none.
+    """
+    document: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {
             "title": title,
             "version": version,
             "description": (
                 f"Fraud scoring. Batches hold 1 to {max_batch} items; bodies up to {MAX_BODY_BYTES} bytes. "
-                "Raw transactions update the serving state (customer and terminal history) as they are scored."
+                "Raw transactions update the serving state (customer and terminal history) as they are scored. "
+                "A tx_datetime must lie between 2000-01-01 and the server clock plus the allowed skew "
+                "(/model-info serving.max_future_skew_seconds)."
             ),
         },
         "paths": {
             "/health": {
                 "get": {
-                    "summary": "200 once the model is loaded, 503 before (or if loading failed)",
+                    "summary": "200 once the model is loaded, 503 before (or if loading failed, or misconfigured)",
+                    "security": [],
                     "responses": {"200": _json(_ref("Health"), "ready"), "503": _json(_ref("Health"), "not ready")},
                 }
             },
             "/predict": {
-                "post": {
-                    "summary": "Scores raw transactions (in order) or ready feature vectors",
-                    "requestBody": _request({"oneOf": [_ref("TransactionBatch"), _ref("FeatureBatch")]}),
-                    "responses": {
-                        "200": _json(_ref("PredictResponse"), "one prediction per item, in order"),
-                        **_errors(max_batch, 400, 413, 415, 503),
+                "post": _guarded(
+                    {
+                        "summary": "Scores raw transactions (in order) or ready feature vectors",
+                        "requestBody": _request({"oneOf": [_ref("TransactionBatch"), _ref("FeatureBatch")]}),
+                        "responses": {
+                            "200": _json(_ref("PredictResponse"), "one prediction per item, in order"),
+                            **_errors(max_batch, 400, 408, 413, 415, 503),
+                        },
                     },
-                }
+                    "scoringKey",
+                    auth,
+                    max_batch,
+                )
             },
             "/feedback": {
-                "post": {
-                    "summary": "Confirmed labels of earlier transactions (they feed the terminal fraud risk)",
-                    "requestBody": _request(_ref("FeedbackBatch")),
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["applied"],
-                                "properties": {"applied": {"type": "integer", "minimum": 0}},
-                            },
-                            "how many labels were applied",
-                        ),
-                        **_errors(max_batch, 400, 413, 415, 503),
+                "post": _guarded(
+                    {
+                        "summary": "Confirmed labels of earlier transactions (they feed the terminal fraud risk)",
+                        "requestBody": _request(_ref("FeedbackBatch")),
+                        "responses": {
+                            "200": _json(
+                                {
+                                    "type": "object",
+                                    "required": ["applied"],
+                                    "properties": {"applied": {"type": "integer", "minimum": 0}},
+                                },
+                                "how many labels were applied",
+                            ),
+                            **_errors(max_batch, 400, 408, 413, 415, 503),
+                        },
                     },
-                }
+                    "labellingKey",
+                    auth,
+                    max_batch,
+                )
             },
             "/model-info": {
-                "get": {
-                    "summary": "Family, features, training metrics, threshold and serving limits",
-                    "responses": {"200": _json({"type": "object"}, "model description"), **_errors(max_batch, 503)},
-                }
+                "get": _guarded(
+                    {
+                        "summary": "Family, features, training metrics, threshold, serving limits and auth mode",
+                        "responses": {
+                            "200": _json({"type": "object"}, "model description"),
+                            **_errors(max_batch, 503),
+                        },
+                    },
+                    "scoringKey",
+                    auth,
+                    max_batch,
+                )
             },
             "/openapi.json": {
-                "get": {
-                    "summary": "This document",
-                    "responses": {"200": _json({"type": "object"}, "OpenAPI 3.0 document")},
-                }
+                "get": _guarded(
+                    {
+                        "summary": "This document",
+                        "responses": {
+                            "200": _json({"type": "object"}, "OpenAPI 3.0 document"),
+                            **_errors(max_batch, 503),
+                        },
+                    },
+                    "scoringKey",
+                    auth,
+                    max_batch,
+                )
             },
         },
         "components": {"schemas": _schemas(n_features, max_batch)},
     }
+    if auth:
+        document["components"]["securitySchemes"] = {
+            name: {"type": "http", "scheme": "bearer", "description": description}
+            for name, description in _SCHEMES.items()
+        }
+    return document

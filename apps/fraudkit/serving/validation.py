@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Union
+from typing import Any, Mapping, Union
 
 from fraudkit.records import LabelledTransaction, Transaction
 from fraudkit.serving.limits import (
@@ -35,6 +36,15 @@ _DATETIME = re.compile(
 DATETIME_PATTERN = "^" + _DATETIME.pattern + "$"
 """The accepted ``tx_datetime`` shape, as a JSON-schema pattern for the OpenAPI document."""
 
+MAX_FUTURE_SKEW_ENV = "FRAUDKIT_MAX_FUTURE_SKEW_SECONDS"
+"""Environment variable: how far (seconds) a transaction may be dated after the server's clock."""
+
+DEFAULT_MAX_FUTURE_SKEW_SECONDS = 86_400
+
+#: Earliest ``tx_datetime`` accepted (UTC): nothing older is a real card payment, and the serving state counts
+#: time from the Unix epoch.
+EARLIEST_TX_DATETIME = datetime(2000, 1, 1)
+
 
 class RequestError(Exception):
     """A client error: an HTTP status and a one-line message that names the offending field."""
@@ -44,6 +54,27 @@ class RequestError(Exception):
         self.message = message
         self.status = status
         self.field = field
+
+
+def max_future_skew_seconds(environ: Mapping[str, str] = os.environ) -> int:
+    """The configured future skew: ``FRAUDKIT_MAX_FUTURE_SKEW_SECONDS`` (default one day), a whole number of
+    seconds from 0 to ten years; ``ValueError`` with a one-line reason otherwise (the app reports it at start)."""
+    raw = environ.get(MAX_FUTURE_SKEW_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_FUTURE_SKEW_SECONDS
+    if not raw.isdigit() or int(raw) > 10 * 366 * 86_400:
+        raise ValueError(f"{MAX_FUTURE_SKEW_ENV}: expected whole seconds from 0 to 316224000, got {raw!r}")
+    return int(raw)
+
+
+def _latest_tx_datetime() -> datetime:
+    # Read per request (an environment lookup): the state must never see a transaction from the far future,
+    # whose date would move its clock and make it drop every later genuine label.
+    try:
+        skew = max_future_skew_seconds()
+    except ValueError:
+        skew = DEFAULT_MAX_FUTURE_SKEW_SECONDS  # the app refuses to serve with a bad value; never loosen here
+    return datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(seconds=skew)
 
 
 @dataclass(frozen=True)
@@ -151,6 +182,11 @@ def _datetime(value: Any, path: str) -> datetime:
             when = (when.replace(tzinfo=timezone(sign * shift))).astimezone(timezone.utc).replace(tzinfo=None)
     except (ValueError, OverflowError) as error:
         raise _fail(path, f"is not a valid date-time ({error})") from None
+    if when < EARLIEST_TX_DATETIME:
+        raise _fail(path, f"is before {EARLIEST_TX_DATETIME:%Y-%m-%d} (UTC)")
+    latest = _latest_tx_datetime()
+    if when > latest:
+        raise _fail(path, f"is later than the server clock allows (latest {latest:%Y-%m-%dT%H:%M:%S}Z)")
     return when
 
 
