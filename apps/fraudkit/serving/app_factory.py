@@ -127,7 +127,7 @@ def create_app(
     # Endpoints not listed here need a scoring key: a route added later is closed until it is listed.
     scopes = {"health": None, "feedback": LABELLING, "predict": SCORING, "model_info": SCORING, "openapi": SCORING}
     guard = protect(app, scopes)
-    app.wsgi_app = BodyDeadline(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = BodyDeadline(app.wsgi_app, guard.body_timeout_seconds)  # type: ignore[method-assign]
 
     def ready() -> Scorer:
         scorer = holder.scorer

@@ -34,6 +34,7 @@ from typing import Mapping, Sequence
 from flask import Flask, Response, jsonify, request
 
 from fraudkit.serving.ratelimit import TokenBuckets, rate_limit_from_env, retry_after_header
+from fraudkit.serving.slow_clients import BODY_TIMEOUT_SECONDS, body_timeout_seconds
 from fraudkit.serving.validation import DEFAULT_MAX_FUTURE_SKEW_SECONDS, max_future_skew_seconds
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,7 @@ class Guard:
     buckets: TokenBuckets | None
     problems: list[str]
     max_future_skew_seconds: int
+    body_timeout_seconds: float
 
     def describe(self) -> dict[str, object]:
         """The serving block of /model-info: auth on or off, the limit in force (never a key)."""
@@ -153,6 +155,7 @@ class Guard:
             "auth": "bearer" if self.ring.enabled else "off",
             "rate_limit": {"rps": limit.rps, "burst": limit.burst} if limit else "off",
             "max_future_skew_seconds": self.max_future_skew_seconds,
+            "body_timeout_seconds": self.body_timeout_seconds,
         }
 
 
@@ -174,6 +177,11 @@ def protect(app: Flask, scopes: Mapping[str, str | None], environ: Mapping[str, 
         skew = max_future_skew_seconds(environ)
     except ValueError as error:
         problems.append(str(error))
+    body_timeout = BODY_TIMEOUT_SECONDS
+    try:
+        body_timeout = body_timeout_seconds(environ)
+    except ValueError as error:
+        problems.append(str(error))
     for problem in problems:
         log.error("refusing to serve: %s", problem)
     if not ring.enabled and not problems:
@@ -182,7 +190,7 @@ def protect(app: Flask, scopes: Mapping[str, str | None], environ: Mapping[str, 
             SCORING_KEYS_ENV,
             LABELLING_KEYS_ENV,
         )
-    guard = Guard(ring, buckets, problems, skew)
+    guard = Guard(ring, buckets, problems, skew, body_timeout)
     unknown_scopes = {s for s in scopes.values() if s is not None} - set(_SCOPE_ENV)
     if unknown_scopes:
         raise ValueError(f"unknown scopes {sorted(unknown_scopes)}")

@@ -9,14 +9,34 @@ of the body) and the request fails with a 408.
 
 from __future__ import annotations
 
+import math
+import os
 import socket
 import time
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from werkzeug.exceptions import RequestTimeout
 
 BODY_TIMEOUT_SECONDS = 10.0
 """How long a client may take to send a whole request body (2 MB at most) once its head has arrived."""
+
+BODY_TIMEOUT_ENV = "FRAUDKIT_BODY_TIMEOUT_SECONDS"
+"""Environment variable overriding ``BODY_TIMEOUT_SECONDS``."""
+
+
+def body_timeout_seconds(environ: Mapping[str, str] = os.environ) -> float:
+    """The configured body deadline; ``ValueError`` naming the variable on a bad value."""
+    raw = environ.get(BODY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return BODY_TIMEOUT_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 < seconds <= 3600):
+        raise ValueError(f"{BODY_TIMEOUT_ENV}: expected seconds between 0 and 3600, got {raw!r}")
+    return seconds
+
 
 WsgiApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
@@ -76,7 +96,7 @@ class BodyDeadline:
     """WSGI middleware: the request body must arrive within ``seconds`` (only under gunicorn, which hands the
     client socket over as ``gunicorn.socket``; the test client and other servers are left as they are)."""
 
-    def __init__(self, app: WsgiApp, seconds: float = BODY_TIMEOUT_SECONDS) -> None:
+    def __init__(self, app: WsgiApp, seconds: float) -> None:
         self.app = app
         self.seconds = seconds
 

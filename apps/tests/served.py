@@ -1,0 +1,79 @@
+"""A real gunicorn with the images' config (fraudkit.serving.gunicorn_conf) on a free 127.0.0.1 port, for the
+tests that need real sockets: ``with Served(env) as server: ...``, then ``server.log`` holds its output."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Mapping
+
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def request(
+    port: int, method: str, path: str, body: bytes = b"", headers: Mapping[str, str] | None = None, timeout: float = 10
+) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP request on a new connection: status, headers, body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body or None, headers=dict(headers or {}))
+        reply = connection.getresponse()
+        return reply.status, dict(reply.getheaders()), reply.read()
+    finally:
+        connection.close()
+
+
+class Served:
+    """gunicorn serving ``app`` (from the tests folder) with ``env`` added to this environment."""
+
+    def __init__(self, env: Mapping[str, str], app: str = "fake_app:create_app()", cwd: Path = TESTS_DIR) -> None:
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(TESTS_DIR.parent), str(TESTS_DIR)]),
+            "FRAUDKIT_BIND": f"127.0.0.1:{self.port}",
+            **env,
+        }
+        self.app = app
+        self.cwd = cwd
+        self.log = ""
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Served:
+        command = [sys.executable, "-m", "gunicorn", "--config", "python:fraudkit.serving.gunicorn_conf", self.app]
+        self._process = subprocess.Popen(
+            command, cwd=self.cwd, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        return self
+
+    def wait_listening(self, timeout: float = 30) -> list[int]:
+        """Polls /health until it answers 200; returns the statuses seen."""
+        statuses: list[int] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and 200 not in statuses:
+            try:
+                statuses.append(request(self.port, "GET", "/health", timeout=5)[0])
+            except OSError:
+                time.sleep(0.05)  # not listening yet
+        return statuses
+
+    def __exit__(self, *_: object) -> None:
+        assert self._process is not None
+        self._process.terminate()
+        try:
+            self.log = self._process.communicate(timeout=30)[0].decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self.log = self._process.communicate()[0].decode(errors="replace")
