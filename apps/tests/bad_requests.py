@@ -71,6 +71,17 @@ BAD_REQUESTS = [
     BadRequest("free-text-date", _tx(tx_datetime="yesterday"), 400, _F + "tx_datetime"),
     BadRequest("numeric-date", _tx(tx_datetime=20180901), 400, _F + "tx_datetime"),
     BadRequest("bad-offset", _tx(tx_datetime="2018-09-01T12:34:56+25:00"), 400, _F + "tx_datetime"),
+    BadRequest("year-0001", _tx(tx_datetime="0001-01-01T00:00:00Z"), 400, _F + "tx_datetime"),
+    BadRequest("before-2000", _tx(tx_datetime="1999-12-31T23:59:59"), 400, _F + "tx_datetime"),
+    BadRequest("far-future", _tx(tx_datetime="9999-12-31T23:59:59.999999"), 400, _F + "tx_datetime"),
+    BadRequest("next-decade", _tx(tx_datetime="2099-01-01T00:00:00"), 400, _F + "tx_datetime"),
+    BadRequest(
+        "feedback-far-future",
+        _tx(is_fraud=True, tx_datetime="9999-12-31T23:59:59"),
+        400,
+        _F + "tx_datetime",
+        path="/feedback",
+    ),
     BadRequest(
         "oversized-batch",
         json.dumps({"transactions": [GOOD_TX] * (MAX_BATCH + 1)}).encode(),

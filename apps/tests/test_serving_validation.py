@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from bad_requests import BAD_REQUESTS, GOOD_TX, BadRequest, assert_refused, feature_rows_with_bad_value
@@ -63,3 +63,47 @@ def test_feedback_keeps_the_label() -> None:
 def test_feature_ids_default_to_row_numbers() -> None:
     batch = parse_predict({"features": [[0.0] * 15, [1] * 15]}, 15)
     assert batch.ids == ["0", "1"] and batch.rows[1] == [1.0] * 15
+
+
+def _dated(when: datetime) -> dict:
+    return {"transactions": [{**GOOD_TX, "tx_datetime": f"{when:%Y-%m-%dT%H:%M:%S}Z"}]}
+
+
+@pytest.mark.parametrize(
+    ("skew_env", "ahead", "accepted"),
+    [
+        (None, timedelta(hours=23), True),
+        (None, timedelta(hours=25), False),
+        ("0", timedelta(minutes=-1), True),
+        ("0", timedelta(minutes=1), False),
+        ("604800", timedelta(days=6), True),
+    ],
+)
+def test_a_transaction_too_far_ahead_of_the_server_clock_is_refused(monkeypatch, skew_env, ahead, accepted) -> None:
+    if skew_env is None:
+        monkeypatch.delenv("FRAUDKIT_MAX_FUTURE_SKEW_SECONDS", raising=False)
+    else:
+        monkeypatch.setenv("FRAUDKIT_MAX_FUTURE_SKEW_SECONDS", skew_env)
+    when = datetime.now(timezone.utc).replace(tzinfo=None) + ahead
+    for parse in (lambda b: parse_predict(b, len(FEATURES)), parse_feedback):
+        body = _dated(when)
+        body["transactions"][0]["is_fraud"] = True
+        if parse is not parse_feedback:
+            del body["transactions"][0]["is_fraud"]
+        if accepted:
+            parse(body)
+        else:
+            with pytest.raises(RequestError) as refused:
+                parse(body)
+            assert refused.value.field == "transactions[0].tx_datetime" and refused.value.status == 400
+            assert "server clock" in refused.value.message
+
+
+def test_the_offset_counts_when_comparing_with_the_clock(monkeypatch) -> None:
+    monkeypatch.setenv("FRAUDKIT_MAX_FUTURE_SKEW_SECONDS", "3600")
+    soon = datetime.now(timezone.utc) + timedelta(minutes=30)
+    # 30 minutes ahead in UTC, written in UTC+14: fine; the same wall time read as UTC is 14 h ahead: refused.
+    local = soon.astimezone(timezone(timedelta(hours=14)))
+    parse_predict({"transactions": [{**GOOD_TX, "tx_datetime": local.strftime("%Y-%m-%dT%H:%M:%S+14:00")}]}, 15)
+    with pytest.raises(RequestError):
+        parse_predict({"transactions": [{**GOOD_TX, "tx_datetime": local.strftime("%Y-%m-%dT%H:%M:%S")}]}, 15)

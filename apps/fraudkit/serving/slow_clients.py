@@ -2,16 +2,20 @@
 
 gunicorn's gevent worker bounds the wait for a request head (its keepalive timeout) but not the body: a client
 that sends one byte now and then holds its connection for as long as it likes. This middleware gives the whole
-body ``seconds`` from the moment the app is called: each read sets the socket's timeout to the time left. On
-expiry the read side of the socket is shut (gunicorn then closes the connection instead of waiting for the rest
-of the body) and the request fails with a 408.
+body ``seconds`` from the moment the app is called. Under gevent each read runs under a ``gevent.Timeout`` of
+the time left, which interrupts gunicorn's read loop wherever it waits; elsewhere (a threaded worker) the socket
+timeout is set to the time left, which bounds each wait for data but not a trickle. On expiry the read side of
+the socket is shut (gunicorn then closes the connection instead of waiting for the rest of the body) and the
+request fails with a 408.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import socket
+import sys
 import time
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -62,7 +66,8 @@ class _DeadlineInput:
             if left <= 0:
                 raise socket.timeout("body deadline passed")
             self._sock.settimeout(left)
-            return method(*args)
+            with _greenlet_deadline(left):
+                return method(*args)
         except socket.timeout:
             try:
                 self._sock.shutdown(socket.SHUT_RD)
@@ -90,6 +95,16 @@ class _DeadlineInput:
             if not line:
                 return
             yield line
+
+
+def _greenlet_deadline(seconds: float) -> Any:
+    """A ``gevent.Timeout`` raising ``socket.timeout`` when gevent has patched sockets, else a no-op."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("socket"):
+        return contextlib.nullcontext()
+    import gevent
+
+    return gevent.Timeout(seconds, socket.timeout("body deadline passed"))
 
 
 class BodyDeadline:
