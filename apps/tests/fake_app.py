@@ -1,8 +1,6 @@
 """A gunicorn entry point serving ``FakeScorer`` (for the tests that run a real gunicorn): ``fake_app:create_app()``.
 
-``FAKE_LOAD_SECONDS`` delays the load, so a test can watch /health go from 503 to 200; ``FAKE_LOAD_CPU_SECONDS``
-spends that long computing in the loader (pure Python, like a model that parses its artifacts), which must not
-stop /health from answering.
+``FAKE_LOAD_SECONDS`` delays the load, so a test can watch /health go from 503 to 200.
 """
 
 from __future__ import annotations
@@ -19,9 +17,6 @@ from fraudkit.serving import create_app as create_serving_app
 
 def _slow_loader(app_dir: Path) -> FakeScorer:
     time.sleep(float(os.environ.get("FAKE_LOAD_SECONDS", "0")))
-    busy_until = time.monotonic() + float(os.environ.get("FAKE_LOAD_CPU_SECONDS", "0"))
-    while time.monotonic() < busy_until:
-        sum(i * i for i in range(10_000))
     return FakeScorer()
 
 

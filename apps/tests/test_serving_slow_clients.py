@@ -1,6 +1,6 @@
 """Slow clients against a real gunicorn with the images' config: 64 slowloris (head) and slow-body connections
-leave /health and /predict answering, the server drops them by itself, and a CPU-bound model load does not stop
-/health from answering 503."""
+leave /health and /predict answering, the server drops them by itself, and /health answers 503 while the
+model loads."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.gunicorn
 SLOW = 64
 BODY_TIMEOUT = 2.0
 KEEPALIVE = 5.0  # gunicorn_conf.keepalive: the gevent worker's bound on reading a request head
-LOAD_CPU_SECONDS = 2.0
+LOAD_SECONDS = 2.0
 BOUND = 1.0  # seconds any /health or /predict may take while the slow clients hang on
 
 PREDICT = json.dumps({"transactions": [GOOD_TX]}).encode()
@@ -32,13 +32,13 @@ def _timed(port: int, method: str, path: str, body: bytes = b"") -> tuple[int, f
 
 @pytest.fixture(scope="module")
 def served():
-    env = {"FAKE_LOAD_CPU_SECONDS": str(LOAD_CPU_SECONDS), "FRAUDKIT_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT)}
+    env = {"FAKE_LOAD_SECONDS": str(LOAD_SECONDS), "FRAUDKIT_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT)}
     with Served(env) as server:
         yield server
     assert server.log.count("Booting worker") == 1, server.log
 
 
-def test_health_answers_503_quickly_while_a_cpu_bound_load_runs(served) -> None:
+def test_health_answers_503_quickly_while_the_model_loads(served) -> None:
     answers: list[tuple[int, float]] = []
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and (not answers or answers[-1][0] != 200):
@@ -48,7 +48,7 @@ def test_health_answers_503_quickly_while_a_cpu_bound_load_runs(served) -> None:
             time.sleep(0.05)  # not listening yet
     statuses = [status for status, _ in answers]
     assert statuses[-1] == 200 and statuses.count(503) >= 3, answers
-    # The load ran in an OS thread: the event loop kept answering through it. (The first request waited in the
+    # The load (waiting, like a model read from disk) kept the event loop free. (The first request waited in the
     # listen backlog for the worker to boot.)
     assert max(seconds for _, seconds in answers[1:]) < BOUND, answers
 
@@ -101,16 +101,16 @@ def test_64_slow_clients_leave_health_and_predict_answering(served) -> None:
                         sock.sendall(b"X")
                     except OSError:
                         heads_closed_at[i] = time.monotonic() - opened
+            trickling = time.monotonic() - opened < BODY_TIMEOUT - 0.5
             for i, sock in enumerate(bodies):
                 if i not in body_replies:
                     closed, data = _closed(sock)
                     if closed:
                         body_replies[i] = data
-                    else:
-                        try:
-                            sock.sendall(b" ")
-                        except OSError:
-                            body_replies[i] = data
+                    elif trickling:
+                        # A byte now and then, well within any per-read timeout. (Stopped before the deadline:
+                        # a byte sent to a socket the server has closed makes it reset, losing the 408.)
+                        sock.sendall(b" ")
             for sock_index, sock in enumerate(heads):
                 if sock_index not in heads_closed_at and _closed(sock)[0]:
                     heads_closed_at[sock_index] = time.monotonic() - opened
