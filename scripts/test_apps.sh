@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
 
 bash scripts/python_envs.sh || { echo "test-apps: could not create the Python environments"; exit 1; }
+# The shared state store's tests start their own redis-server (Debian's package) on a free loopback port.
+command -v redis-server >/dev/null || { apt-get update && apt-get install -y redis-server; } || echo "test-apps: could not install redis-server"
 
 failed=()
 step() {
