@@ -9,10 +9,11 @@ import os
 
 bind = os.environ.get("FRAUDKIT_BIND", "0.0.0.0:8502")
 
-# One worker: the serving state (customer and terminal history, labels from /feedback) lives in the process,
-# so several workers would each see only part of the stream. Threads give the concurrency instead; the model
-# libraries release the GIL while they compute.
-workers = 1
+# With the in-process store one worker: the serving state (customer and terminal history, labels from
+# /feedback) lives in the process, so several workers would each see only part of the stream; threads give the
+# concurrency instead. With a shared store (FRAUDKIT_STATE_STORE=redis://...) one worker per CPU by default.
+_shared_store = os.environ.get("FRAUDKIT_STATE_STORE", "").startswith(("redis://", "rediss://"))
+workers = int(os.environ.get("FRAUDKIT_WORKERS") or ((os.cpu_count() or 1) if _shared_store else 1))
 worker_class = "gthread"
 threads = int(os.environ.get("FRAUDKIT_THREADS", "4"))
 

@@ -34,7 +34,7 @@ import numpy as np
 
 from fraudkit.records import LabelledTransaction, Transaction
 from fraudkit.simulator import SECONDS_PER_DAY
-from fraudkit.state import RETRY_SECONDS, OnlineFeatureState, StateUpdate, calendar_features, to_epoch_seconds
+from fraudkit.state import RETRY_SECONDS, StateUpdate, _times, calendar_features, to_epoch_seconds
 from fraudkit.store.base import StateStore, StoreUnavailable
 from fraudkit.store.config import StoreConfig, redacted
 
@@ -42,8 +42,8 @@ log = logging.getLogger(__name__)
 
 SEED_LOCK_SECONDS = 120
 """How long a seeding process holds the lock before another may take over (a dead seeder frees it)."""
-CHUNK = 500
-"""Commands per pipeline while seeding."""
+CHUNK = 200
+"""Customers or terminals per seeding call (a script blocks the server while it runs: keep each short)."""
 
 _COMMON = r"""
 local p = ARGV[1]
@@ -215,6 +215,57 @@ return out
 )
 
 
+_SEED = r"""
+local p = ARGV[1]
+local cust_ttl, term_ttl, hk, width = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local kind = ARGV[6]
+local function f(x) return string.format('%.17g', x) end
+local function zadd_all(key, members)
+  for lo = 1, #members, 2000 do
+    redis.call('ZADD', key, unpack(members, lo, math.min(lo + 1999, #members)))
+  end
+end
+local i = 7
+while i <= #ARGV do
+  if kind == 'c' then
+    local cid, times, amounts, hist = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+    i = i + 4
+    local key, hkey = p .. 'c:' .. cid, p .. 'h:' .. cid
+    redis.call('DEL', key, hkey)
+    local members = {}
+    for j = 1, #times / 8 do
+      members[#members + 1] = f(struct.unpack('<d', times, 8 * j - 7))
+      members[#members + 1] = f(struct.unpack('<d', amounts, 8 * j - 7)) .. '|#' .. (j - 1)
+    end
+    if #members > 0 then
+      zadd_all(key, members)
+      redis.call('EXPIRE', key, cust_ttl)
+    end
+    local row = 8 * width
+    if hk > 0 and #hist > 0 then
+      for lo = 1, #hist, row do redis.call('RPUSH', hkey, string.sub(hist, lo, lo + row - 1)) end
+      redis.call('EXPIRE', hkey, cust_ttl)
+    end
+  else
+    local tid, times = ARGV[i], ARGV[i + 1]
+    i = i + 2
+    local key = p .. 't:' .. tid
+    redis.call('DEL', key, p .. 'f:' .. tid)
+    local members = {}
+    for j = 1, #times / 8 do
+      members[#members + 1] = f(struct.unpack('<d', times, 8 * j - 7))
+      members[#members + 1] = '#' .. (j - 1)
+    end
+    if #members > 0 then
+      zadd_all(key, members)
+      redis.call('EXPIRE', key, term_ttl)
+    end
+  end
+end
+return 0
+"""
+
+
 def _verdicts() -> dict[bytes, str]:
     from fraudkit.state import ACCEPTED, NOT_SCORED, TERMINAL_CAP, TOO_OLD
 
@@ -278,6 +329,7 @@ class RedisStore(StateStore):
         self.feature_names = feature_names(self.windows)
         self._score_script = client.register_script(_SCORE)
         self._label_script = client.register_script(_LABEL)
+        self._seed_script = client.register_script(_SEED)
         self._verdict = _verdicts()
 
     @staticmethod
@@ -437,51 +489,65 @@ class RedisStore(StateStore):
             raise StoreUnavailable(self.name, type(error).__name__) from None
 
     def _write_snapshot(self) -> None:
-        state = OnlineFeatureState.load(self.snapshot, history_k=self.history_k)
+        """Writes the snapshot's customers and terminals with the seeding script, ``CHUNK`` entities per call
+        (times, amounts and vectors travel as float64 blobs: building the members server-side is what makes
+        seeding take seconds, not minutes)."""
+        with np.load(self.snapshot, allow_pickle=False) as z:
+            snap = {k: z[k] for k in z.files}
         day = SECONDS_PER_DAY
         cust_ttl = int(math.ceil(max(self.windows) * day))
         term_ttl = int(math.ceil((self.delay_days + max(self.windows)) * day))
-        p = self.prefix
+        width = len(self.feature_names)
+        head = [self.prefix, cust_ttl, term_ttl, self.history_k, width]
+        split = _splitter
+        c_times = split(_times(snap["customer_times"]), snap["customer_counts"])
+        c_amounts = split(snap["customer_cents"] / 100.0, snap["customer_counts"])
+        hists = split(snap["history"].astype("<f8"), snap["history_counts"])
+        args: list[Any] = []
+        for n, (cid, ts, am, hs) in enumerate(zip(snap["customer_ids"].tolist(), c_times, c_amounts, hists)):
+            keep = hs[len(hs) - self.history_k :] if self.history_k else hs[:0]
+            args += [cid, ts.astype("<f8").tobytes(), am.astype("<f8").tobytes(), keep.tobytes()]
+            if (n + 1) % CHUNK == 0:
+                self._seed_script(args=[*head, "c", *args])
+                args = []
+        if args:
+            self._seed_script(args=[*head, "c", *args])
+        t_times = split(_times(snap["terminal_times"]), snap["terminal_counts"])
+        f_ids = split(snap["fraud_ids"], snap["fraud_counts"])
+        f_times = split(_times(snap["fraud_times"]), snap["fraud_counts"])
+        if "scored_counts" in snap:
+            s_ids = split(snap["scored_ids"], snap["scored_counts"])
+            s_times = split(_times(snap["scored_times"]), snap["scored_counts"])
+        else:
+            s_ids = s_times = [np.zeros(0)] * len(snap["terminal_ids"])
+        args = []
         pipe = self.client.pipeline(transaction=False)
-        queued = 0
-
-        def flush(force: bool = False) -> None:
-            nonlocal queued
-            if queued >= CHUNK or (force and queued):
+        columns = zip(snap["terminal_ids"].tolist(), t_times, f_ids, f_times, s_ids, s_times)
+        for n, (tid, ts, fids, fts, sids, sts) in enumerate(columns):
+            args += [tid, ts.astype("<f8").tobytes()]
+            # After the script's DEL of the terminal's keys: scored ids replace snapshot rows of the same time.
+            if len(sids):
+                pipe.zadd(
+                    f"{self.prefix}t:{tid}", _terminal_members(ts.tolist(), dict(zip(sids.tolist(), sts.tolist())))
+                )
+            if len(fids):
+                pipe.zadd(f"{self.prefix}f:{tid}", {"=" + k: v for k, v in zip(fids.tolist(), fts.tolist())})
+                pipe.expire(f"{self.prefix}f:{tid}", term_ttl)
+            if (n + 1) % CHUNK == 0:
+                self._seed_script(args=[*head, "t", *args])
                 pipe.execute()
-                queued = 0
-
-        for cid, cust in state._customers.items():
-            key = f"{p}c:{cid}"
-            pipe.delete(key)
-            if cust.times:
-                members = {f"{_num(a)}|#{i}": t for i, (t, a) in enumerate(zip(cust.times, cust.amounts))}
-                pipe.zadd(key, members)
-                pipe.expire(key, cust_ttl)
-            queued += 3
-            if self.history_k:
-                hkey = f"{p}h:{cid}"
-                pipe.delete(hkey)
-                if cust.history:
-                    pipe.rpush(hkey, *[np.asarray(v, dtype="<f8").tobytes() for v in cust.history])
-                    pipe.expire(hkey, cust_ttl)
-                queued += 3
-            flush()
-        for tid, term in state._terminals.items():
-            tkey, fkey = f"{p}t:{tid}", f"{p}f:{tid}"
-            pipe.delete(tkey, fkey)
-            if term.times:
-                pipe.zadd(tkey, _terminal_members(term.times, term.scored))
-                pipe.expire(tkey, term_ttl)
-            if term.fraud_ids:
-                pipe.zadd(fkey, {"=" + k: v for k, v in term.fraud_ids.items()})
-                pipe.expire(fkey, term_ttl)
-            queued += 5
-            flush()
-        latest = state.latest_seconds if math.isfinite(state.latest_seconds) else -1e300
-        pipe.set(p + "clock", repr(float(latest)), ex=term_ttl)
+                args = []
+        if args:
+            self._seed_script(args=[*head, "t", *args])
+        pipe.execute()
+        latest = float(snap["latest_seconds"][0])
+        latest = latest if math.isfinite(latest) else -1e300
+        self.client.set(self.prefix + "clock", repr(latest), ex=term_ttl)
         # Last: the store counts as seeded only once everything above is there.
-        pipe.set(p + "meta", self.version, ex=term_ttl)
-        queued += 2
-        flush(force=True)
-        log.info("seeded %s%s from %s (version %s)", self.name, p, self.snapshot, self.version)
+        self.client.set(self.prefix + "meta", self.version, ex=term_ttl)
+        log.info("seeded %s%s from %s (version %s)", self.name, self.prefix, self.snapshot, self.version)
+
+
+def _splitter(values: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
+    """``values`` cut into consecutive runs of ``counts``."""
+    return np.split(values, np.cumsum(counts)[:-1]) if len(counts) else []
