@@ -231,7 +231,8 @@ def markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
             "",
             "## Redis memory (shipped snapshot seeded: every customer with a 30-day window, 4 history vectors)",
             "",
-            f"- {m['customers']} customers, {m['terminals']} terminals, used_memory grew {m['used_memory_delta_mb']} MB",
+            f"- {m['customers']} customers, {m['terminals']} terminals, "
+            f"used_memory grew {m['used_memory_delta_mb']} MB",
             f"- {m['bytes_per_customer']} bytes per active customer (window + history), "
             f"{m['bytes_per_terminal']} bytes per terminal (37-day window + frauds)",
             f"- projection to 1 million customers ({m['terminals_per_customer']} terminals per customer as here): "

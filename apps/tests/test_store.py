@@ -44,7 +44,7 @@ def module_redis(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def world():
-    table = simulate(SimulatorConfig.small(nb_days=45, n_customers=150))
+    table = simulate(SimulatorConfig.small(nb_days=40, n_customers=100))
     return table, BaselineFeatures().fit_transform(table)
 
 
