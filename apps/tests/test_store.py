@@ -239,3 +239,16 @@ def test_config_from_the_environment():
     for bad in ({"FRAUDKIT_STATE_STORE": "http://x"}, {"FRAUDKIT_STATE_STORE_IAM": "1"}):
         with pytest.raises(ConfigError):
             StoreConfig.from_env(bad)
+
+
+def test_a_read_only_replica_is_an_outage_not_a_crash(tmp_path, redis_server):
+    store = open_redis(redis_server.url, empty_snapshot(tmp_path), namespace="ro")
+    store.score([Transaction("a", 1, 7, T0, 10.0)])
+    client = redis.Redis.from_url(redis_server.url)
+    client.execute_command("REPLICAOF", "127.0.0.1", "1")  # what a failover leaves behind for a moment
+    try:
+        with pytest.raises(StoreUnavailable):
+            store.score([Transaction("b", 1, 7, T0, 10.0)])
+    finally:
+        client.execute_command("REPLICAOF", "NO", "ONE")
+    assert store.score([Transaction("c", 1, 7, T0 + timedelta(minutes=1), 10.0)])[0].features[3] == 2

@@ -97,3 +97,4 @@ class MemoryStore(StateStore):
 
     def close(self) -> None:
         self._stop.set()
+        atexit.unregister(self.save_now)

@@ -310,8 +310,10 @@ class RedisStore(StateStore):
         clock: Any = time.time,
     ) -> None:
         import redis
+        from redis.exceptions import OutOfMemoryError, ReadOnlyError
 
-        self._redis_errors = (redis.ConnectionError, redis.TimeoutError)
+        # A replica promoted during a failover (READONLY) or a full server (OOM) is an outage too, not a bug.
+        self._redis_errors = (redis.ConnectionError, redis.TimeoutError, ReadOnlyError, OutOfMemoryError)
         self._response_error = redis.ResponseError
         self.client = client
         self.name = name
