@@ -36,6 +36,7 @@ from fraudkit.simulator import simulate  # noqa: E402
 from fraudkit.stream import transactions_of  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "state.md"
+QUALITY_HEADING = "## Serving quality"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -125,6 +126,32 @@ def throughput_case(
         return round(concurrent(server.port, payloads[100:], clients), 1)
 
 
+def store_latency(url: str, count: int) -> dict[str, dict[str, float]]:
+    """The store alone, in this process: ``score`` of one new transaction, in-process vs Redis (ms)."""
+    from dataclasses import replace
+
+    from fraudkit.state import OnlineFeatureState
+    from fraudkit.store.config import StoreConfig
+    from fraudkit.store.memory import MemoryStore
+    from fraudkit.store.redis_store import RedisStore
+
+    txs = transactions_of(simulate(multi_server.world(customers=500, days=20)))
+    out = {}
+    stores = {
+        "in-process": MemoryStore(OnlineFeatureState.load(SHARED_STATE)),
+        "redis": RedisStore.open(SHARED_STATE, 0, "latency-bench", StoreConfig(url=url)),
+    }
+    for name, store in stores.items():
+        times = []
+        for i in range(count):
+            tx = replace(txs[i % len(txs)], transaction_id=f"{name}-{i}")
+            start = time.perf_counter()
+            store.score([tx])
+            times.append((time.perf_counter() - start) * 1000)
+        out[name] = {"p50_ms": round(statistics.median(times), 3), "p99_ms": round(percentile(times, 99), 3)}
+    return out
+
+
 def memory_figures(url: str) -> dict[str, Any]:
     """Bytes per customer (30-day window + 4 history vectors) and per terminal after seeding the snapshot."""
     import redis
@@ -179,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             one = throughput_case(app_dir, shared, 1, log_dir, bodies(n, 3_000_000), args.clients)
             two = throughput_case(app_dir, shared, 2, log_dir, bodies(n, 4_000_000), args.clients)
             mem = memory_figures(f"redis://127.0.0.1:{redis.port}/5")
+            store_only = store_latency(f"redis://127.0.0.1:{redis.port}/6", n)
         finally:
             redis.stop()
     result = {
@@ -191,12 +219,16 @@ def main(argv: list[str] | None = None) -> int:
         "throughput_2_workers": two,
         "workers_ratio": round(two / one, 2),
         "memory": mem,
+        "store_only": store_only,
         "cpus": os.cpu_count(),
         "load_average": [round(x, 1) for x in os.getloadavg()],
     }
     print(json.dumps(result))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(markdown(result, args), encoding="utf-8")
+    # Keep the quality section multi_server.py --markdown wrote (a separate, longer run).
+    previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    kept = previous[previous.find(QUALITY_HEADING) :] if QUALITY_HEADING in previous else ""
+    RESULTS.write_text(markdown(result, args) + ("\n" + kept if kept else ""), encoding="utf-8")
     return 0
 
 
@@ -219,6 +251,10 @@ def markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
             f"| Redis (loopback) | {r['latency_redis']['p50_ms']} | {r['latency_redis']['p99_ms']} |",
             "",
             f"p50 added by Redis: {r['p50_added_ms']} ms (goal <= 1 ms); p99 ratio {r['p99_ratio']}x (goal <= 2x).",
+            "",
+            "The store alone (``score`` of one new transaction in this process, no HTTP): in-process "
+            f"p50 {r['store_only']['in-process']['p50_ms']} / p99 {r['store_only']['in-process']['p99_ms']} ms, "
+            f"Redis p50 {r['store_only']['redis']['p50_ms']} / p99 {r['store_only']['redis']['p99_ms']} ms.",
             "",
             f"## Throughput, shared store, {args.clients} clients",
             "",

@@ -343,8 +343,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {r['transactions']} | {r['seconds']} |"
             )
         out = Path(__file__).resolve().parent / "results" / "state.md"
-        with out.open("a", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
+        previous = out.read_text(encoding="utf-8") if out.exists() else ""
+        # Replaces the previous run's section (bench_state.py writes the part above it).
+        head = previous[: previous.find("\n## Serving quality")] if "\n## Serving quality" in previous else previous
+        out.write_text(head.rstrip("\n") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
     return 0
 
 
