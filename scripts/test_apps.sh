@@ -2,7 +2,7 @@
 # The Python side's checks, each in the environment it belongs to (installed first if missing):
 #   ruff (lint + format check) over apps/
 #   .venvs/py312 (3.12): every test under apps/tests; the app contract tests pick the 3.12 apps
-#   .venvs/py39  (3.9):  the serving tests and the app contract tests, which pick the -py39/_py39 apps
+#   .venvs/py39  (3.9):  the serving, state-store and app contract tests (those pick the -py39/_py39 apps)
 #   .venvs/train (3.11): the test files that importorskip a training library (sklearn, torch), which the serving
 #                        envs do not have, so they are not only skipped
 # pytest's exit 5 (nothing collected) counts as a pass; any other failure fails the script, after all steps ran.
@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
 
 bash scripts/python_envs.sh || { echo "test-apps: could not create the Python environments"; exit 1; }
+# The shared state store's tests start their own redis-server (Debian's package) on a free loopback port.
+command -v redis-server >/dev/null || { apt-get update && apt-get install -y redis-server; } || echo "test-apps: could not install redis-server"
 
 failed=()
 step() {
@@ -36,7 +38,7 @@ step "ruff format" in_apps "$root/.venvs/py312/bin/ruff" format --check .
 
 step "pytest py312" in_apps "$root/.venvs/py312/bin/python" -m pytest -q "$@" tests
 
-mapfile -t serving_tests < <(cd apps && ls tests/test_serving_*.py tests/test_apps_contract.py)
+mapfile -t serving_tests < <(cd apps && ls tests/test_serving_*.py tests/test_store*.py tests/test_apps_contract.py)
 step "pytest py39" in_apps "$root/.venvs/py39/bin/python" -m pytest -q "$@" "${serving_tests[@]}"
 
 mapfile -t training_tests < <(cd apps && grep -lE 'importorskip\("(sklearn|torch)' tests/test_*.py)

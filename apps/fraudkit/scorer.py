@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,10 @@ import numpy as np
 from fraudkit.features import extend_features, extended_feature_names
 from fraudkit.models import DESCRIPTOR, PortableModel, load_model, sigmoid
 from fraudkit.records import LabelledTransaction, Prediction, Reason, Scorer, Transaction
-from fraudkit.state import OnlineFeatureState
+from fraudkit.state import ACCEPTED, OnlineFeatureState
+from fraudkit.store import open_store
+from fraudkit.store.base import StateStore
+from fraudkit.store.memory import MemoryStore
 
 SHARED_STATE = Path(__file__).resolve().parent / "data" / "state.npz"
 """The snapshot of the simulated world at the end of the training data, shared by the classic apps."""
@@ -53,20 +55,26 @@ def top_reasons(contributions: np.ndarray, names: Sequence[str], top: int = TOP_
 
 
 class StatefulScorer:
-    """What every app's Scorer shares: its identity and threshold, the online feature state behind one lock
-    (gunicorn threads share it), /model-info and the labels of /feedback. Subclasses add the model."""
+    """What every app's Scorer shares: its identity and threshold, the online feature state in its store
+    (in the process, or shared by every process of the app), /model-info and the labels of /feedback.
+    Subclasses add the model."""
 
     def __init__(
-        self, name: str, version: str, family: str, threshold: float, state: OnlineFeatureState, metrics: dict[str, Any]
+        self,
+        name: str,
+        version: str,
+        family: str,
+        threshold: float,
+        state: OnlineFeatureState | StateStore,
+        metrics: dict[str, Any],
     ) -> None:
         self.name = name
         self.version = version
         self.family = family
         self.threshold = float(threshold)
-        self.feature_names = list(state.feature_names)  # what a ready vector must hold
-        self._state = state
+        self.store: StateStore = MemoryStore(state) if isinstance(state, OnlineFeatureState) else state
+        self.feature_names = list(self.store.feature_names)  # what a ready vector must hold
         self._metrics = metrics
-        self._lock = threading.Lock()
 
     def _model_info(self) -> dict[str, Any]:
         """What the subclass adds to /model-info about its model."""
@@ -74,8 +82,7 @@ class StatefulScorer:
 
     def info(self) -> dict[str, Any]:
         """Family, features, threshold, the model's details, training metrics and the state's bounds."""
-        with self._lock:
-            limits = self._state.limits()
+        limits = self.store.limits()
         return {
             "name": self.name,
             "version": self.version,
@@ -88,9 +95,17 @@ class StatefulScorer:
         }
 
     def feedback(self, labelled: Sequence[LabelledTransaction]) -> int:
-        """Records confirmed labels for the terminals' fraud risk (the state applies the 7-day delay)."""
-        with self._lock:
-            return sum(1 for tx in labelled if self._state.add_label(tx))
+        """Records confirmed labels for the terminals' fraud risk (the state applies the 7-day delay);
+        returns how many were accepted."""
+        return sum(1 for verdict in self.store.label(labelled) if verdict == ACCEPTED)
+
+    def feedback_verdicts(self, labelled: Sequence[LabelledTransaction]) -> list[str]:
+        """Records confirmed labels; per label ``ACCEPTED`` or why it was rejected (``OnlineFeatureState.label``)."""
+        return self.store.label(labelled)
+
+    def check_store(self) -> None:
+        """Raises ``StoreUnavailable`` when the state store cannot be reached."""
+        self.store.check()
 
 
 class ClassicScorer(StatefulScorer):
@@ -101,7 +116,7 @@ class ClassicScorer(StatefulScorer):
         name: str,
         family: str,
         model: PortableModel,
-        state: OnlineFeatureState,
+        state: OnlineFeatureState | StateStore,
         serving: dict[str, Any],
         metrics: dict[str, Any],
         version: str,
@@ -134,8 +149,7 @@ class ClassicScorer(StatefulScorer):
 
     def predict(self, transactions: Sequence[Transaction]) -> list[Prediction]:
         """Scores raw transactions in order, each added to the state after its features are taken."""
-        with self._lock:
-            rows = [self._state.update(tx).features for tx in transactions]
+        rows = [update.features for update in self.store.score(transactions)]
         matrix = np.array(rows) if rows else np.zeros((0, len(self.feature_names)))
         return self._score([tx.transaction_id for tx in transactions], matrix)
 
@@ -155,11 +169,12 @@ def load_classic_scorer(app_dir: Path) -> ClassicScorer:
     model_dir = app_dir / "model"
     model = load_model(model_dir)
     metrics = {k: v for k, v in _read_json(model_dir / "metrics.json").items() if k != "per_fold"}
+    name = str(manifest.get("name", app_dir.name))
     return ClassicScorer(
-        name=str(manifest.get("name", app_dir.name)),
+        name=name,
         family=str(manifest.get("model_family", model.kind)),
         model=model,
-        state=OnlineFeatureState.load(state_path(model_dir), history_k=0),
+        state=open_store(state_path(model_dir), history_k=0, namespace=name),
         serving=_read_json(model_dir / "serving.json"),
         metrics=metrics,
         version=artifact_version(model_dir, [DESCRIPTOR, "serving.json", *model.files()]),

@@ -6,7 +6,14 @@ What it keeps (all bounded):
 - per terminal, the times of its transactions of the last ``delay + max(windows)`` days, and the times of the
   frauds confirmed through ``add_label`` (attributed to the transaction's own time, deduplicated by id);
 - at most ``max_customers`` customers and ``max_terminals`` terminals: the least recently used is evicted
-  (its features start again from zero), and at most ``max_events`` entries per customer/terminal.
+  (its features start again from zero), and at most ``max_events`` entries per customer/terminal;
+- the ids of the transactions scored at each terminal (as long as the terminal windows can reach them), so a
+  label is accepted only for a transaction this state scored, at the time it was scored, and a retried
+  transaction id is not counted twice (a retry within ``RETRY_SECONDS`` gets the very same features back).
+
+The state's clock (``latest_seconds``, which decides what is too old to keep or to label) never moves past the
+wall clock plus ``max_future_skew``, so one transaction dated far in the future cannot age out everyone else's
+history. ``fraudkit.store.redis_store`` implements the same semantics server-side; a test keeps them equal.
 
 Terminal counts come from the transactions this state has seen (scored or loaded from the snapshot); fraud
 risk only from labels received, so a new deployment needs the shipped snapshot or a warm-up of feedback.
@@ -16,11 +23,14 @@ Not thread-safe by itself: the scorer serialises calls with a lock.
 from __future__ import annotations
 
 import bisect
+import os
+import tempfile
+import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, Callable, NamedTuple
 
 import numpy as np
 
@@ -37,12 +47,29 @@ from fraudkit.simulator import SECONDS_PER_DAY, TransactionTable
 
 _EPOCH = datetime(1970, 1, 1)
 
+RETRY_SECONDS = 600
+"""How long a scored transaction's features are kept for a retry of the same transaction id (wall clock)."""
+MAX_FUTURE_SKEW_SECONDS = 86400.0
+"""Default of how far past the wall clock a transaction may move the state's clock."""
+
+ACCEPTED = ""
+"""``label``'s answer for an accepted label; anything else is the reason it was rejected."""
+TOO_OLD = "older than the longest window plus the delay"
+NOT_SCORED = "not a transaction scored at this terminal"
+TERMINAL_CAP = "daily cap of fraud labels for this terminal reached"
+
 
 def to_epoch_seconds(when: datetime) -> float:
     """Seconds since 1970-01-01 UTC; a naive datetime is taken as UTC."""
     if when.tzinfo is not None:
         when = when.astimezone(timezone.utc).replace(tzinfo=None)
     return (when - _EPOCH).total_seconds()
+
+
+def calendar_features(tx: Transaction) -> list[float]:
+    """The features of the transaction alone: amount, during the weekend, during the night."""
+    when = tx.tx_datetime
+    return [float(tx.tx_amount), float(when.weekday() >= 5), float(when.hour <= NIGHT_LAST_HOUR)]
 
 
 @dataclass
@@ -57,6 +84,8 @@ class _Terminal:
     times: list[float] = field(default_factory=list)
     fraud_times: list[float] = field(default_factory=list)
     fraud_ids: dict[str, float] = field(default_factory=dict)
+    scored: dict[str, float] = field(default_factory=dict)
+    """Ids of the transactions scored here (not those of a snapshot made from a table) and their times."""
 
 
 class StateUpdate(NamedTuple):
@@ -77,6 +106,9 @@ class OnlineFeatureState:
         max_customers: int = 200_000,
         max_terminals: int = 200_000,
         max_events: int = 10_000,
+        max_labels_per_terminal_day: int = 0,
+        max_future_skew: float = MAX_FUTURE_SKEW_SECONDS,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.windows = tuple(windows)
         self.delay_days = delay_days
@@ -88,6 +120,17 @@ class OnlineFeatureState:
         self._customers: OrderedDict[int, _Customer] = OrderedDict()
         self._terminals: OrderedDict[int, _Terminal] = OrderedDict()
         self.latest_seconds = float("-inf")
+        self.max_labels_per_terminal_day = max_labels_per_terminal_day  # 0 = no cap
+        self.max_future_skew = float(max_future_skew)
+        self.clock = clock
+        self._retries: OrderedDict[str, tuple[float, StateUpdate]] = OrderedDict()
+        self._max_retries = 100_000
+        self._label_counts: dict[tuple[int, int], int] = {}
+
+    @property
+    def horizon_days(self) -> int:
+        """How long anything is kept: the longest window plus the delay."""
+        return self.delay_days + max(self.windows)
 
     # -- bookkeeping -------------------------------------------------------------------------------
     def limits(self) -> dict[str, int]:
@@ -131,6 +174,8 @@ class OnlineFeatureState:
         cut = max(bisect.bisect_right(term.times, term_horizon), len(term.times) - self.max_events)
         if cut > 0:
             del term.times[:cut]
+            first = term.times[0] if term.times else float("inf")
+            term.scored = {k: v for k, v in term.scored.items() if v >= first and v > term_horizon}
         if term.fraud_times and term.fraud_times[0] <= term_horizon:
             term.fraud_ids = {k: v for k, v in term.fraud_ids.items() if v > term_horizon}
             term.fraud_times = sorted(term.fraud_ids.values())
@@ -158,7 +203,8 @@ class OnlineFeatureState:
             start_t = end_t - w * SECONDS_PER_DAY
             count = end - bisect.bisect_right(term.times, start_t)
             frauds = fraud_end - bisect.bisect_right(term.fraud_times, start_t)
-            out += [float(count), frauds / count if count > 0 else 0.0]
+            # Capped: pruning by max_events can drop a terminal's transactions before their labels.
+            out += [float(count), min(1.0, frauds / count) if count > 0 else 0.0]
         return out
 
     def peek(self, tx: Transaction) -> np.ndarray:
@@ -169,44 +215,103 @@ class OnlineFeatureState:
         return self._vector(tx, t, cust, term)[0]
 
     def _vector(self, tx: Transaction, t: float, cust: _Customer, term: _Terminal) -> tuple[np.ndarray, int]:
-        when = tx.tx_datetime
         customer, pos = self._customer_features(cust, t, float(tx.tx_amount))
-        calendar = [float(tx.tx_amount), float(when.weekday() >= 5), float(when.hour <= NIGHT_LAST_HOUR)]
-        return np.array(calendar + customer + self._terminal_features(term, t)), pos
+        return np.array(calendar_features(tx) + customer + self._terminal_features(term, t)), pos
+
+    def _previous(self, cust: _Customer) -> np.ndarray:
+        return np.array(cust.history) if cust.history else np.zeros((0, len(self.feature_names)))
 
     def update(self, tx: Transaction) -> StateUpdate:
-        """Computes tx's features from the history, then adds tx to it (score-then-learn)."""
+        """Computes tx's features from the history, then adds tx to it (score-then-learn).
+
+        A transaction id already scored at this terminal is not added again: within ``RETRY_SECONDS`` it gets
+        the features of its first scoring, later the current ones (read-only)."""
+        now = self.clock()
+        self._expire_retries(now)
+        cached = self._retries.get(tx.transaction_id)
+        if cached is not None:
+            return cached[1]
         t = to_epoch_seconds(tx.tx_datetime)
+        known = self._terminals.get(tx.terminal_id)
+        if known is not None and tx.transaction_id in known.scored:
+            cust = self._customers.get(tx.customer_id) or _Customer()
+            return StateUpdate(self._vector(tx, t, cust, known)[0], self._previous(cust))
         cust = self._customer(tx.customer_id)
         term = self._terminal(tx.terminal_id)
         vector, pos = self._vector(tx, t, cust, term)
-        previous = np.array(cust.history) if cust.history else np.zeros((0, len(self.feature_names)))
+        previous = self._previous(cust)
         cust.times.insert(pos, t)
         cust.amounts.insert(pos, float(tx.tx_amount))
         bisect.insort_right(term.times, t)
+        term.scored[tx.transaction_id] = t
         if self.history_k:
             cust.history.append(vector)
-        self.latest_seconds = max(self.latest_seconds, t)
+        self.latest_seconds = max(self.latest_seconds, min(t, now + self.max_future_skew))
         self._prune(cust, term)
-        return StateUpdate(vector, previous)
+        result = StateUpdate(vector, previous)
+        self._retries[tx.transaction_id] = (now + RETRY_SECONDS, result)
+        if len(self._retries) > self._max_retries:
+            self._retries.popitem(last=False)
+        return result
 
-    def add_label(self, tx: LabelledTransaction) -> bool:
-        """Records a confirmed label; False when it is too old to matter any more (not applied)."""
-        t = to_epoch_seconds(tx.tx_datetime)
-        horizon = self.latest_seconds - (self.delay_days + max(self.windows)) * SECONDS_PER_DAY
+    def _expire_retries(self, now: float) -> None:
+        while self._retries:
+            expires, _ = next(iter(self._retries.values()))
+            if expires > now:
+                break
+            self._retries.popitem(last=False)
+
+    def label(self, tx: LabelledTransaction) -> str:
+        """Records a confirmed label: ``ACCEPTED``, or why it was rejected (too old, never scored at that
+        terminal, the terminal's daily cap of fraud labels reached). A repeated label changes nothing; the
+        fraud is dated by the scored transaction's time, not by the label's claim."""
+        horizon = self.latest_seconds - self.horizon_days * SECONDS_PER_DAY
+        if to_epoch_seconds(tx.tx_datetime) <= horizon:
+            return TOO_OLD
+        term = self._terminals.get(tx.terminal_id)
+        t = term.scored.get(tx.transaction_id) if term is not None else None
+        if term is None or t is None:
+            return NOT_SCORED
         if t <= horizon:
-            return False
-        term = self._terminal(tx.terminal_id)
+            return TOO_OLD
         known = tx.transaction_id in term.fraud_ids
         if tx.is_fraud and not known:
+            if self.max_labels_per_terminal_day > 0:
+                day = (tx.terminal_id, int(t // SECONDS_PER_DAY))
+                if self._label_counts.get(day, 0) >= self.max_labels_per_terminal_day:
+                    return TERMINAL_CAP
+                self._label_counts[day] = self._label_counts.get(day, 0) + 1
+                if len(self._label_counts) > 4 * self.max_terminals:
+                    oldest = int(horizon // SECONDS_PER_DAY)
+                    self._label_counts = {k: v for k, v in self._label_counts.items() if k[1] > oldest}
             term.fraud_ids[tx.transaction_id] = t
             bisect.insort_right(term.fraud_times, t)
         elif not tx.is_fraud and known:  # a correction of an earlier fraud label
             term.fraud_times.remove(term.fraud_ids.pop(tx.transaction_id))
-        return True
+        return ACCEPTED
+
+    def add_label(self, tx: LabelledTransaction) -> bool:
+        """``label`` as a bool: True when accepted."""
+        return self.label(tx) == ACCEPTED
 
     # -- snapshot ----------------------------------------------------------------------------------
-    def save(self, path: Path) -> None:
+    def save_atomic(self, path: Path) -> None:
+        """``save`` to a temporary file beside ``path``, then renamed over it: a reader (or a crash) never sees
+        half a snapshot."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".npz", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                self.save(out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def save(self, path: Path | BinaryIO) -> None:
         """Writes the state as a compressed .npz of plain arrays (no pickle), loadable on any Python line;
         times are kept to the second and amounts to the cent."""
         cust_ids = np.array(list(self._customers), dtype=np.int64)
@@ -215,6 +320,7 @@ class OnlineFeatureState:
         terms = list(self._terminals.values())
         hist = [np.array(c.history).reshape(-1, len(self.feature_names)) for c in custs]
         fraud_items = [list(t.fraud_ids.items()) for t in terms]
+        scored_items = [list(t.scored.items()) for t in terms]
         np.savez_compressed(
             path,
             config=np.array([*self.windows, self.delay_days, self.history_k, len(self.windows)], dtype=np.int64),
@@ -233,6 +339,9 @@ class OnlineFeatureState:
             fraud_counts=np.array([len(f) for f in fraud_items], dtype=np.int64),
             fraud_ids=np.array([k for f in fraud_items for k, _ in f], dtype=np.str_),
             fraud_times=_int_array([v for f in fraud_items for _, v in f]),
+            scored_counts=np.array([len(f) for f in scored_items], dtype=np.int64),
+            scored_ids=np.array([k for f in scored_items for k, _ in f], dtype=np.str_),
+            scored_times=_int_array([v for f in scored_items for _, v in f]),
         )
 
     @staticmethod
@@ -260,9 +369,18 @@ class OnlineFeatureState:
             split_at = np.cumsum(z["fraud_counts"])[:-1]
             f_ids = np.split(z["fraud_ids"], split_at)
             f_times = np.split(_times(z["fraud_times"]), split_at)
-            for tid, ts, ids, fts in zip(z["terminal_ids"].tolist(), t_times, f_ids, f_times):
+            n_terms = len(z["terminal_ids"])
+            if "scored_counts" in z.files:  # written by a serving state; a table's snapshot has none
+                at = np.cumsum(z["scored_counts"])[:-1]
+                s_ids = np.split(z["scored_ids"], at)
+                s_times = np.split(_times(z["scored_times"]), at)
+            else:
+                s_ids = s_times = [np.zeros(0)] * n_terms
+            columns = zip(z["terminal_ids"].tolist(), t_times, f_ids, f_times, s_ids, s_times)
+            for tid, ts, ids, fts, sids, sts in columns:
                 fraud_ids = dict(zip(ids.tolist(), fts.tolist()))
-                state._terminals[tid] = _Terminal(ts.tolist(), sorted(fraud_ids.values()), fraud_ids)
+                scored = dict(zip(sids.tolist(), sts.tolist()))
+                state._terminals[tid] = _Terminal(ts.tolist(), sorted(fraud_ids.values()), fraud_ids, scored)
         return state
 
 

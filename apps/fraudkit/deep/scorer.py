@@ -20,6 +20,7 @@ from fraudkit.deep.sequences import window_from_history
 from fraudkit.records import Prediction, Reason, Transaction
 from fraudkit.scorer import TOP_REASONS, StatefulScorer, top_reasons
 from fraudkit.state import OnlineFeatureState
+from fraudkit.store.base import StateStore
 
 
 class WindowModel(Protocol):
@@ -78,7 +79,7 @@ class DeepScorer(StatefulScorer):
         version: str,
         family: str,
         model: WindowModel,
-        state: OnlineFeatureState,
+        state: OnlineFeatureState | StateStore,
         config: ServingConfig,
         metrics: dict[str, Any],
         details: dict[str, Any],
@@ -105,10 +106,8 @@ class DeepScorer(StatefulScorer):
         seq_len = self._model.seq_len
         windows = np.zeros((len(transactions), seq_len, self._model.n_features), dtype=np.float32)
         mask = np.zeros((len(transactions), seq_len), dtype=np.float32)
-        with self._lock:
-            for i, tx in enumerate(transactions):
-                update = self._state.update(tx)
-                windows[i], mask[i] = window_from_history(update.previous, update.features, seq_len)
+        for i, update in enumerate(self.store.score(transactions)):
+            windows[i], mask[i] = window_from_history(update.previous, update.features, seq_len)
         return self._score([t.transaction_id for t in transactions], windows, mask)
 
     def predict_features(self, ids: Sequence[str], rows: Sequence[Sequence[float]]) -> list[Prediction]:

@@ -10,7 +10,7 @@ from fraudkit.deep.runtime import OnnxSequenceModel
 from fraudkit.deep.scorer import DeepScorer, ServingConfig, WindowModel
 from fraudkit.deep.stack import STACK_FILE, DeepStack
 from fraudkit.scorer import artifact_version, state_path
-from fraudkit.state import OnlineFeatureState
+from fraudkit.store import open_store
 
 MODEL_FILE = "model.onnx"
 SERVING_FILE = "serving.json"
@@ -30,7 +30,7 @@ def load_deep_scorer(app_dir: Path) -> DeepScorer:
     manifest = json.loads((app_dir / "manifest.json").read_text())
     model_dir = app_dir / "model"
     model, files = load_window_model(model_dir)
-    state = OnlineFeatureState.load(state_path(model_dir), history_k=model.seq_len - 1)
+    state = open_store(state_path(model_dir), history_k=model.seq_len - 1, namespace=str(manifest["name"]))
     config = ServingConfig.load(model_dir / SERVING_FILE)
     metrics_path = model_dir / METRICS_FILE
     metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}

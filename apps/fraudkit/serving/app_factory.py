@@ -26,12 +26,35 @@ from fraudkit.serving.model_holder import ModelHolder
 from fraudkit.serving.openapi import build_openapi
 from fraudkit.serving.slow_clients import BodyDeadline
 from fraudkit.serving.validation import FeatureBatch, RequestError, parse_feedback, parse_json, parse_predict
+from fraudkit.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 LOAD_MODE_ENV = "FRAUDKIT_LOAD"
 """Environment variable: ``background`` loads the model in a thread (gunicorn sets it); anything else loads
 in the factory."""
+
+
+STORE_RETRY_AFTER_SECONDS = 1
+"""Retry-After of a 503 while the shared state store is unreachable."""
+
+
+def _feedback_body(scorer: Scorer, labelled: list[Any]) -> dict[str, Any]:
+    """``{"applied": n}``, plus ``rejected``: one ``{transaction_id, status, reason}`` per refused label
+    (422 unknown or too old, 429 over the terminal's daily cap), when the Scorer reports verdicts."""
+    verdicts = getattr(scorer, "feedback_verdicts", None)
+    if verdicts is None:
+        return {"applied": int(scorer.feedback(labelled))}
+    results = verdicts(labelled)
+    rejected = [
+        {"transaction_id": tx.transaction_id, "status": 429 if "cap" in reason else 422, "reason": reason}
+        for tx, reason in zip(labelled, results)
+        if reason
+    ]
+    body: dict[str, Any] = {"applied": len(results) - len(rejected)}
+    if rejected:
+        body["rejected"] = rejected
+    return body
 
 
 def _default_loader(app_dir: Path) -> Scorer:
@@ -91,6 +114,13 @@ def _register_errors(app: Flask) -> None:
                 response.headers[key] = value
         return response
 
+    @app.errorhandler(StoreUnavailable)
+    def store_unavailable(error: StoreUnavailable) -> tuple[Response, int, dict[str, str]]:
+        # Nothing of the request was recorded (one atomic script per request): the client retries as is.
+        log.warning("state store %s unavailable: %s", error.store, error.reason)
+        body = {"error": f"state store unavailable: {error.store}", "store": error.store}
+        return jsonify(body), 503, {"Retry-After": str(STORE_RETRY_AFTER_SECONDS)}
+
     @app.errorhandler(Exception)
     def internal_error(error: Exception) -> tuple[Response, int]:
         log.exception("unhandled error on %s %s", request.method, request.path)
@@ -139,6 +169,9 @@ def create_app(
     def health() -> tuple[Response, int]:
         scorer = holder.scorer
         if scorer is not None:
+            store_error = holder.store_error()
+            if store_error is not None:
+                return jsonify({"status": "store-unavailable", "model": scorer.name, "store": store_error}), 503
             return jsonify({"status": "ok", "model": scorer.name, "version": scorer.version}), 200
         if holder.error is not None:
             return jsonify({"status": "failed", "model": name, "error": holder.error}), 503
@@ -157,7 +190,7 @@ def create_app(
     @app.post("/feedback")
     def feedback() -> Response:
         scorer = ready()
-        return jsonify({"applied": int(scorer.feedback(parse_feedback(_json_body(), max_batch)))})
+        return jsonify(_feedback_body(scorer, parse_feedback(_json_body(), max_batch)))
 
     @app.get("/model-info")
     def model_info() -> Response:

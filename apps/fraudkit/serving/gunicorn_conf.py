@@ -9,9 +9,11 @@ import os
 
 bind = os.environ.get("FRAUDKIT_BIND", "0.0.0.0:8502")
 
-# One worker: the serving state (customer and terminal history, labels from /feedback) lives in the process,
-# so several workers would each see only part of the stream.
-workers = 1
+# With the in-process store one worker: the serving state (customer and terminal history, labels from
+# /feedback) lives in the process, so several workers would each see only part of the stream. With a shared
+# store (FRAUDKIT_STATE_STORE=redis://...) one worker per CPU by default; FRAUDKIT_WORKERS overrides both.
+_shared_store = os.environ.get("FRAUDKIT_STATE_STORE", "").startswith(("redis://", "rediss://"))
+workers = int(os.environ.get("FRAUDKIT_WORKERS") or ((os.cpu_count() or 1) if _shared_store else 1))
 # gevent: every connection is a greenlet, so slow clients cost a greenlet each instead of one of a few threads
 # (four slowloris connections froze the former gthread worker's /health). Heads must arrive within `keepalive`
 # seconds (the gevent worker's read timeout); bodies within fraudkit.serving.slow_clients.BODY_TIMEOUT_SECONDS.

@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 
 from fraudkit.records import Scorer, ScorerLoader
+from fraudkit.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,19 @@ class ModelHolder:
     def error(self) -> str | None:
         """Why loading failed, or None."""
         return self._error
+
+    def store_error(self) -> str | None:
+        """The name of the scorer's state store when it cannot be reached, else None (also for Scorers
+        without a store)."""
+        scorer = self._scorer
+        check = getattr(scorer, "check_store", None)
+        if check is None:
+            return None
+        try:
+            check()
+        except StoreUnavailable as error:
+            return error.store
+        return None
 
     def wait(self, timeout: float | None = None) -> bool:
         """Blocks until loading has finished (either way); False on timeout."""

@@ -66,7 +66,8 @@ def _errors(max_batch: int, *codes: int) -> dict[str, Any]:
         413: f"more than {max_batch} items, or a body over {MAX_BODY_BYTES} bytes",
         415: "the body is not application/json",
         429: "rate limit exceeded: retry after Retry-After seconds",
-        503: "the model is not loaded (yet), or the service is misconfigured (see /health)",
+        503: "the model is not loaded (yet), the service is misconfigured (see /health), or the shared state "
+        "store is unreachable (Retry-After; retry as is)",
     }
     responses = {}
     for code in codes:
@@ -162,10 +163,14 @@ def _schemas(n_features: int | None, max_batch: int) -> dict[str, Any]:
             "type": "object",
             "required": ["status"],
             "properties": {
-                "status": {"type": "string", "enum": ["ok", "loading", "failed", "misconfigured"]},
+                "status": {
+                    "type": "string",
+                    "enum": ["ok", "loading", "failed", "misconfigured", "store-unavailable"],
+                },
                 "model": {"type": "string"},
                 "version": {"type": "string"},
                 "error": {"type": "string"},
+                "store": {"type": "string", "description": "the unreachable state store (no credentials)"},
             },
         },
     }
@@ -224,9 +229,26 @@ def build_openapi(
                                 {
                                     "type": "object",
                                     "required": ["applied"],
-                                    "properties": {"applied": {"type": "integer", "minimum": 0}},
+                                    "properties": {
+                                        "applied": {"type": "integer", "minimum": 0},
+                                        "rejected": {
+                                            "type": "array",
+                                            "description": "labels refused (absent when none): 422 for a transaction "
+                                            "this service never scored at that terminal or older than the longest "
+                                            "window plus the delay, 429 over the terminal's daily cap of fraud labels",
+                                            "items": {
+                                                "type": "object",
+                                                "required": ["transaction_id", "status", "reason"],
+                                                "properties": {
+                                                    "transaction_id": {"type": "string"},
+                                                    "status": {"type": "integer", "enum": [422, 429]},
+                                                    "reason": {"type": "string"},
+                                                },
+                                            },
+                                        },
+                                    },
                                 },
-                                "how many labels were applied",
+                                "how many labels were applied, and which were rejected and why",
                             ),
                             **_errors(max_batch, 400, 408, 413, 415, 503),
                         },
