@@ -7,6 +7,7 @@ import * as path from "path";
 import { COMMANDS } from "../../src/cli/registry";
 import { EXIT } from "../../src/cli/errors";
 import { stateText } from "./helpers/fakes";
+import { tf } from "./helpers/tf-events";
 import { fakeWorld, FakeWorld } from "./helpers/world";
 
 jest.setTimeout(60_000);
@@ -23,13 +24,24 @@ const OUTPUTS = {
   log_group_name: "/dds/ecs_alb/flask-cnn-app-py39",
   ecr_repository_url: "123456789012.dkr.ecr.us-east-1.amazonaws.com/dds/flask-cnn-app-py39",
 };
-const PLAN_LINES = ["Plan: 3 to add, 0 to change, 0 to destroy."];
+const PLAN_LINES = [
+  tf.version(),
+  tf.planned("aws_vpc.main"),
+  tf.planned("aws_ecr_repository.app"),
+  tf.planned("aws_ecs_service.app"),
+  tf.summary("plan", 3, 0, 0),
+];
 const APPLY_LINES = [
-  "aws_vpc.main: Creating...",
-  "aws_vpc.main: Creation complete after 2s [id=vpc-1]",
-  "aws_ecr_repository.app: Creation complete after 1s [id=dds]",
-  "aws_ecs_service.app: Creation complete after 30s [id=svc]",
-  "Apply complete! Resources: 3 added, 0 changed, 0 destroyed.",
+  tf.version(),
+  tf.start("aws_vpc.main"),
+  tf.complete("aws_vpc.main", 2),
+  tf.start("aws_ecr_repository.app"),
+  tf.complete("aws_ecr_repository.app", 1),
+  tf.start("aws_ecs_service.app"),
+  tf.progress("aws_ecs_service.app", 10),
+  tf.complete("aws_ecs_service.app", 30),
+  tf.summary("apply", 3, 0, 0),
+  tf.outputs(OUTPUTS),
 ];
 
 /** A world whose terraform applies successfully and writes a state with outputs. */
@@ -43,7 +55,7 @@ function deployingWorld(env: NodeJS.ProcessEnv = {}): FakeWorld {
       effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(3, OUTPUTS, [ECS_SERVICE])),
     },
     destroy: {
-      lines: ["Destroy complete! Resources: 3 destroyed."],
+      lines: [tf.start("aws_vpc.main", "delete"), tf.complete("aws_vpc.main", 1, "delete"), tf.summary("destroy", 0, 0, 3)],
       effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(0)),
     },
   };
@@ -113,7 +125,7 @@ describe("menu: echo -e '3\\n1\\ny' | ./dynamic_deployment_system.sh", () => {
     const env = world.terraform.calls[0]!.env;
     expect(env.TF_CLI_CONFIG_FILE).toBe(path.join(world.ctx.repoRoot, ".tfcli", "terraformrc"));
     expect(env.TF_LOG).toBe("DEBUG");
-    expect(world.terraform.calls[2]!.args).toEqual(["apply", "-input=false", "-no-color", "tfplan"]);
+    expect(world.terraform.calls[2]!.args).toEqual(["apply", "-input=false", "-json", "tfplan"]);
 
     const text = world.out.text;
     expect(text).toMatch(/Estimated cost: \$\d+\.\d\d\/day, \$\d+\.\d\d\/month/);
@@ -189,10 +201,9 @@ describe("deploy failures", () => {
     const world = deployingWorld();
     world.terraform.scripts.apply = {
       lines: [
-        "aws_ecs_service.app: Creating...",
-        "╷",
-        "│ Error: waiting for ECS Service (svc-cnn) to reach steady state: deployment failed",
-        "╵",
+        tf.start("aws_ecs_service.app"),
+        tf.errored("aws_ecs_service.app", 600),
+        tf.error("waiting for ECS Service (svc-cnn) to reach steady state: deployment failed", "", "aws_ecs_service.app"),
       ],
       code: 1,
       effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(2, {}, [ECS_SERVICE])),
@@ -217,7 +228,7 @@ describe("deploy failures", () => {
 
   test("Ctrl-C during apply: one SIGINT forwarded, state kept, resume and destroy commands shown, exit 130", async () => {
     const world = deployingWorld();
-    world.terraform.scripts.apply = { lines: ["aws_vpc.main: Creating..."], waitForInterrupt: true };
+    world.terraform.scripts.apply = { lines: [tf.start("aws_vpc.main")], waitForInterrupt: true };
     const running = world.run(["deploy", "--arch", "ecs", "--app", APP, "--yes"]);
     while (!world.terraform.subcommands.includes("apply")) await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
@@ -277,7 +288,7 @@ describe("deploy failures", () => {
     const [row] = JSON.parse(world.out.lines.join("\n")) as Array<Record<string, string>>;
     expect(row).toMatchObject({ state: "applied (state in S3)", url: OUTPUTS.app_url, health: "healthy" });
 
-    world.terraform.scripts.destroy = { lines: ["Destroy complete! Resources: 3 destroyed."] };
+    world.terraform.scripts.destroy = { lines: [tf.summary("destroy", 0, 0, 3)] };
     expect(await world.run(["destroy", "--arch", "ecs-alb", "--app", APP, "--yes"])).toBe(EXIT.ok);
     expect(fs.existsSync(path.join(folder(world), "outputs.json"))).toBe(false);
   });
@@ -351,7 +362,7 @@ describe("destroy", () => {
     const world = deployedWorld();
     expect(await world.run(["destroy", "--arch", "ecs-alb", "--app", APP, "--yes"])).toBe(EXIT.ok);
     expect(world.terraform.subcommands).toEqual(["init", "destroy"]);
-    expect(world.terraform.calls[1]!.args).toContain("-auto-approve");
+    expect(world.terraform.calls[1]!.args).toEqual(["apply", "-destroy", "-auto-approve", "-input=false", "-json"]);
     expect(world.aws.calls).toContain("ecr-exists:eu-west-1:dds/flask-cnn-app-py39");
     expect(world.out.text).toContain("Confirmed: ECR repository dds/flask-cnn-app-py39 is gone");
   });
@@ -366,7 +377,7 @@ describe("destroy", () => {
   test("terraform destroy failing keeps the state untouched", async () => {
     const world = deployedWorld();
     const before = fs.readFileSync(path.join(folder(world), "terraform.tfstate"), "utf8");
-    world.terraform.scripts.destroy = { lines: ["Error: deleting ECS Cluster: ClusterContainsServicesException"], code: 1 };
+    world.terraform.scripts.destroy = { lines: [tf.error("deleting ECS Cluster: ClusterContainsServicesException")], code: 1 };
     expect(await world.run(["destroy", "--arch", "ecs-alb", "--app", APP, "--yes"])).toBe(EXIT.failed);
     expect(fs.readFileSync(path.join(folder(world), "terraform.tfstate"), "utf8")).toBe(before);
     expect(world.aws.calls.filter((call) => call.startsWith("ecr-exists"))).toEqual([]);

@@ -77,6 +77,11 @@ export interface TerraformScript {
   effect?: (cwd: string) => void;
 }
 
+/** "destroy" for `apply -destroy` (how the CLI destroys, to get JSON events), else the first argument. */
+function subcommandOf(args: string[]): string {
+  return args[0] === "apply" && args.includes("-destroy") ? "destroy" : (args[0] ?? "");
+}
+
 /** A terraform that plays scripts per subcommand and records every call. */
 export class FakeTerraform implements TerraformAdapter {
   readonly calls: Array<{ args: string[]; cwd: string; env: NodeJS.ProcessEnv }> = [];
@@ -93,7 +98,7 @@ export class FakeTerraform implements TerraformAdapter {
 
   run(args: string[], cwd: string, env: NodeJS.ProcessEnv, onLine: (line: string) => void): RunningProcess {
     this.calls.push({ args, cwd, env });
-    const sub = args[0] ?? "";
+    const sub = subcommandOf(args);
     const script = this.scripts[sub] ?? {};
     let interrupted: () => void = () => undefined;
     const done = (async (): Promise<number> => {
@@ -120,7 +125,7 @@ export class FakeTerraform implements TerraformAdapter {
 
   /** The subcommands run, in order. */
   get subcommands(): string[] {
-    return this.calls.map((call) => call.args[0] ?? "");
+    return this.calls.map((call) => subcommandOf(call.args));
   }
 }
 

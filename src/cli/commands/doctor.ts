@@ -2,14 +2,17 @@ import { defineCommand } from "../command";
 import { assessMachine, formatCheck, gatherFacts } from "../doctor";
 import { CliError, EXIT } from "../errors";
 import { resolveRegion } from "../options";
+import { withJsonFlag } from "../outcome";
 
 /** `doctor`: the prerequisite check (also run by ./verify_prerequisites.sh). */
 export const doctorCommand = defineCommand<{ region?: string }>({
   command: "doctor",
   describe: "check the prerequisites (bash, terraform/tofu, docker, AWS CLI + credentials, node/npm, disk, RAM)",
-  builder: (yargs) => yargs.option("region", { type: "string", describe: "region for the AWS credential check" }),
+  builder: (yargs) => withJsonFlag(yargs.option("region", { type: "string", describe: "region for the AWS credential check" })),
+  jsonOutcome: true,
   run: async (ctx, flags) => {
     const results = assessMachine(await gatherFacts(ctx, resolveRegion(flags, ctx.env)));
+    ctx.report?.set("checks", results);
     for (const result of results) ctx.out.out(formatCheck(result));
     const failed = results.filter((result) => result.required && !result.ok);
     if (failed.length > 0) {
