@@ -84,7 +84,7 @@ export async function runTerraformStep(ctx: CliContext, step: TerraformStep): Pr
     if (recent.length > RECENT_LINES) recent.shift();
     const next = advance(state, line, clock.now());
     state = next.state;
-    if (next.event) out.out(`  [${countText(state)}] ${next.event} (${formatElapsed(clock.now() - started)})`);
+    if (next.event) out.out(`  [${countText(state)}] ${next.event}`);
     tick();
   });
 
