@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { COMMANDS } from "../../src/cli/registry";
 import { EXIT } from "../../src/cli/errors";
-import { stateText } from "./helpers/fakes";
+import { healthyAnswer, stateText } from "./helpers/fakes";
 import { tf } from "./helpers/tf-events";
 import { fakeWorld, FakeWorld } from "./helpers/world";
 
@@ -189,6 +189,7 @@ describe("menu: echo -e '3\\n1\\ny' | ./dynamic_deployment_system.sh", () => {
 
   test("on a terminal a wrong answer is asked again; 4 serves locally", async () => {
     const world = deployingWorld();
+    world.http.answers = [healthyAnswer(APP)];
     expect(await world.run([], ["7", "4", "x", "1", "y"], true)).toBe(EXIT.ok);
     expect(world.out.lines.filter((line) => line.includes("is not a valid answer"))).toHaveLength(2);
     expect(world.local.started).toHaveLength(1);
@@ -474,6 +475,7 @@ describe("status, logs, cost, doctor", () => {
 describe("serve and stop (local)", () => {
   test("serve starts gunicorn on 127.0.0.1:8502 in the app's env, records a pid, waits for /health", async () => {
     const world = fakeWorld();
+    world.http.answers = [healthyAnswer(APP)];
     expect(await world.run(["serve", "--app", "1"])).toBe(EXIT.ok);
     const started = world.local.started[0]!;
     expect(started.command).toBe(`/envs/${APP}/bin/python`);
@@ -523,5 +525,51 @@ describe("serve and stop (local)", () => {
   test("a bad port is a usage error", async () => {
     const world = fakeWorld();
     expect(await world.run(["serve", "--app", APP, "--port", "70000"])).toBe(EXIT.usage);
+  });
+
+  test("a busy port: one line, exit 1, nothing started, no environment prepared", async () => {
+    const world = fakeWorld();
+    world.local.busyPorts.add(8502);
+    expect(await world.run(["serve", "--app", APP])).toBe(EXIT.failed);
+    expect(world.out.errors).toEqual(["error: port 8502 on 127.0.0.1 is already in use by another program; choose another with --port"]);
+    expect(world.local.started).toEqual([]);
+    expect(world.out.text).not.toContain("Preparing the Python");
+  });
+
+  test("another app answering /health on the port is not 'healthy': the started process is stopped", async () => {
+    const world = fakeWorld();
+    world.http.answers = [{ status: 200, body: JSON.stringify({ status: "ok", model: "flask-xgboost-app" }) }];
+    expect(await world.run(["serve", "--app", APP, "--port", "8600"])).toBe(EXIT.failed);
+    expect(world.out.errors[0]).toBe(
+      `error: http://127.0.0.1:8600/health: another server answers (HTTP 200, app flask-xgboost-app), not ${APP}; stopped ${APP}`,
+    );
+    expect(world.local.stopped).toEqual([4242]);
+    expect(world.out.text).not.toContain("is healthy");
+  });
+
+  test("a 200 that is not fraudkit's /health, or this app's answer after its process died, is not healthy either", async () => {
+    const world = fakeWorld();
+    world.http.answers = [{ status: 200, body: "<html>dashboard</html>" }];
+    expect(await world.run(["serve", "--app", APP])).toBe(EXIT.failed);
+    expect(world.out.errors[0]).toContain("another server answers (HTTP 200, not a fraudkit /health)");
+
+    const dead = fakeWorld();
+    dead.http.answers = [healthyAnswer(APP)];
+    const start = dead.local.startBackground.bind(dead.local);
+    dead.local.startBackground = (...args) => {
+      const pid = start(...args);
+      dead.local.alive.delete(pid);
+      return pid;
+    };
+    expect(await dead.run(["serve", "--app", APP])).toBe(EXIT.failed);
+    expect(dead.out.errors[0]).toContain(`another server answers as ${APP} while the process started (pid 4242) has exited`);
+  });
+
+  test("a loading 503 of this app is waited for, then the 200 is healthy", async () => {
+    const world = fakeWorld();
+    world.http.answers = [{ status: 503, body: JSON.stringify({ status: "loading", model: APP }) }, healthyAnswer(APP)];
+    expect(await world.run(["serve", "--app", APP])).toBe(EXIT.ok);
+    expect(world.http.urls).toHaveLength(2);
+    expect(world.out.text).toContain(`${APP} is healthy after`);
   });
 });

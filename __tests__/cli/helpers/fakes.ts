@@ -6,7 +6,7 @@ import * as fs from "fs";
 import type { AwsAdapter, EcsServiceState, LogEvent } from "../../../src/cli/adapters/aws";
 import { AwsError } from "../../../src/cli/adapters/aws";
 import type { DockerAdapter } from "../../../src/cli/adapters/docker";
-import type { HttpProbe } from "../../../src/cli/adapters/http";
+import type { HttpAnswer, HttpProbe } from "../../../src/cli/adapters/http";
 import type { LocalRunner } from "../../../src/cli/adapters/local";
 import type { RunningProcess } from "../../../src/cli/adapters/process";
 import type { SystemProbe } from "../../../src/cli/adapters/system";
@@ -217,7 +217,7 @@ export class FakeSystem implements SystemProbe {
 /** Answers health checks from a list (the last answer repeats). */
 export class FakeHttp implements HttpProbe {
   readonly urls: string[] = [];
-  constructor(public answers: Array<{ status?: number; error?: string }> = [{ status: 200 }]) {}
+  constructor(public answers: HttpAnswer[] = [{ status: 200 }]) {}
   async get(url: string) {
     this.urls.push(url);
     return (this.answers.length > 1 ? this.answers.shift() : this.answers[0]) ?? { error: "ECONNREFUSED" };
@@ -251,11 +251,21 @@ export class FakeLocal implements LocalRunner {
   isAlive(pid: number) {
     return this.alive.has(pid);
   }
+  /** Ports something else already listens on. */
+  busyPorts = new Set<number>();
+  async portFree(port: number) {
+    return !this.busyPorts.has(port);
+  }
   async stop(pid: number) {
     this.stopped.push(pid);
     this.alive.delete(pid);
     return true;
   }
+}
+
+/** fraudkit's /health answer for `app` once its model is loaded. */
+export function healthyAnswer(app: string): HttpAnswer {
+  return { status: 200, body: JSON.stringify({ status: "ok", model: app, version: "1" }) };
 }
 
 /** A clock that moves only when slept on. */

@@ -11,7 +11,9 @@ const ts = require("typescript");
 
 require.extensions[".ts"] = (module, filename) => {
   const source = fs.readFileSync(filename, "utf8");
-  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+  });
   module._compile(outputText, filename);
 };
 
@@ -22,7 +24,11 @@ const count = Number(process.env.DRIVER_RESOURCES || "40");
 const pauseMs = Number(process.env.DRIVER_PAUSE_MS || "40");
 const resource = (i) => `module.fraud_detection_service.aws_cloudwatch_metric_alarm.very_long_alarm_name_for_testing_${i}`;
 const event = (type, address, fields) =>
-  JSON.stringify({ "@message": `${address}: ${type}`, type, hook: { resource: { addr: address, resource_type: "aws_cloudwatch_metric_alarm", resource_name: "x" }, action: "delete", ...fields } });
+  JSON.stringify({
+    "@message": `${address}: ${type}`,
+    type,
+    hook: { resource: { addr: address, resource_type: "aws_cloudwatch_metric_alarm", resource_name: "x" }, action: "delete", ...fields },
+  });
 
 const terraform = {
   binary: "terraform",
