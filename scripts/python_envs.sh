@@ -53,6 +53,14 @@ ensure_env() {
   echo "$env env ready: $venv" >&2
 }
 
+# --which ENV: prints "<version> <interpreter>" of the Python line (what doctor checks), exit 1 when there is none.
+if [ "${1:-}" = "--which" ]; then
+  version=$(full_version "${2:-}") || exit 2
+  python=$(find_python "$2" "$version") || exit 1
+  echo "$("$python" -c 'import platform; print(platform.python_version())') $python"
+  exit 0
+fi
+
 envs=("$@")
 [ ${#envs[@]} -eq 0 ] && envs=(py39 py312)
 for env in "${envs[@]}"; do

@@ -458,17 +458,28 @@ describe("status, logs, cost, doctor", () => {
     expect(await world.run(["cost", "--arch", "ec2", "--region", "mars-1"])).toBe(EXIT.usage);
   });
 
-  test("doctor: exit 0 when everything is there, 1 with a FAILED line and fix otherwise", async () => {
+  test("doctor: exit 0 when the default uses are ready, 1 with a FAILED line and fix otherwise; Docker only warns", async () => {
     const world = fakeWorld();
+    world.system.toolVersion = async (binary: string, args: string[]) =>
+      binary === "bash" && args[1] === "--which"
+        ? args[2] === "py39"
+          ? "3.9.18"
+          : "3.12.1"
+        : ({ bash: "5.2.15", npm: "11.0.0", tmux: "3.3", "python3.11": "3.11.7" } as Record<string, string>)[binary];
     expect(await world.run(["doctor"])).toBe(EXIT.ok);
-    expect(world.out.lines.filter((line) => line.startsWith("ok"))).toHaveLength(10);
+    expect(world.out.lines.filter((line) => line.startsWith("ok"))).toHaveLength(15);
+    expect(world.out.lines).toContain("Ready for local serve and deploy with --image-uri.");
     world.docker.daemonReason = "Cannot connect to the Docker daemon";
+    world.out.lines.length = 0;
+    expect(await world.run(["doctor"])).toBe(EXIT.ok);
+    expect(world.out.lines).toContain("not ready  deploy with a local Docker build (the default) (missing: docker daemon)");
+    expect(await world.run(["doctor", "--for", "build"])).toBe(EXIT.failed);
     world.aws.cliInstalled = false;
+    world.out.lines.length = 0;
     expect(await world.run(["doctor"])).toBe(EXIT.failed);
-    expect(world.out.lines.filter((line) => line.startsWith("FAILED")).map((line) => line.split(/\s{2,}/)[1])).toEqual([
-      "docker daemon",
-      "AWS CLI",
-    ]);
+    expect(world.out.lines.filter((line) => line.startsWith("FAILED")).map((line) => line.split(/\s{2,}/)[1])).toEqual(["AWS CLI"]);
+    expect(world.out.lines.filter((line) => line.startsWith("warn")).map((line) => line.split(/\s{2,}/)[1])).toEqual(["docker daemon"]);
+    expect(await world.run(["doctor", "--for", "nonsense"])).toBe(EXIT.usage);
   });
 });
 

@@ -203,7 +203,7 @@ export class FakeSystem implements SystemProbe {
   versions: Record<string, string | undefined> = { bash: "5.2.15", npm: "11.0.0" };
   freeDisk = 50 * 1024 ** 3;
   memory = 16 * 1024 ** 3;
-  async toolVersion(binary: string) {
+  async toolVersion(binary: string, _args: string[] = []) {
     return this.versions[binary];
   }
   freeDiskBytes() {
