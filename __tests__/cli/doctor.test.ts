@@ -35,7 +35,7 @@ describe("assessMachine", () => {
       "memory",
       "python 3.9",
       "python 3.12",
-      "python 3.9 or 3.12",
+      "python line",
       "python 3.11",
       "tmux",
     ]);
@@ -77,7 +77,7 @@ describe("assessMachine", () => {
     expect(ready.find((use) => use.use === "serve")!.ready).toBe(true);
     expect(ready.find((use) => use.use === "tests")!.missing).toEqual(["python 3.9"]);
     const none = readiness(assessMachine({ ...healthy, python: {} }));
-    expect(none.find((use) => use.use === "serve")!.missing).toEqual(["python 3.9 or 3.12"]);
+    expect(none.find((use) => use.use === "serve")!.missing).toEqual(["python line"]);
   });
 
   test("without credentials local serve is still ready and no deploy is", () => {

@@ -201,8 +201,9 @@ function pythonChecks(facts: MachineFacts): CheckResult[] {
     ...serving,
     {
       ...line("3.9 or 3.12", "python"),
+      name: "python line",
       ok: any,
-      detail: any ? "found" : "neither found",
+      detail: any ? "3.9 or 3.12 found (each app needs its own line)" : "neither 3.9 nor 3.12 found",
       fix: "install Python 3.9 or 3.12 (the app's line)",
     },
     line("3.11", "python-train"),
