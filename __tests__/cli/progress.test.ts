@@ -132,9 +132,13 @@ describe("terraform -json events (recorded from terraform 1.11.4: __tests__/fixt
       { address: "aws_ecs_service.app", type: "aws_ecs_service", name: "app", action: "update" },
       { address: "module.net.aws_subnet.public[1]", type: "aws_subnet", name: "public", action: "delete" },
       { address: "aws_instance.app", type: "aws_instance", name: "app", action: "replace" },
+      { address: "aws_iam_role_policy.task", type: "aws_iam_role_policy", name: "task", action: "create" },
+      { address: "aws_iam_role.task", type: "aws_iam_role", name: "task", action: "create" },
     ];
     expect(describePlan(planned)).toEqual([
-      "  create (1):",
+      "  create (3):",
+      "    + aws_iam_role task",
+      "    + aws_iam_role_policy task",
       "    + aws_lb alb",
       "  replace (1):",
       "    -/+ aws_instance app",

@@ -268,7 +268,9 @@ export function describePlan(planned: PlannedChange[]): string[] {
   const lines: string[] = [];
   const actions = [...ORDER, ...new Set(planned.map((change) => change.action).filter((action) => !ORDER.includes(action)))];
   for (const action of actions) {
-    const group = planned.filter((change) => change.action === action).sort((a, b) => a.address.localeCompare(b.address));
+    // Plain code-point order: by type, then name (localeCompare would put aws_iam_role_policy before aws_iam_role).
+    const key = (change: PlannedChange): string => `${change.type}\u0000${change.name}\u0000${change.address}`;
+    const group = planned.filter((change) => change.action === action).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     if (group.length === 0) continue;
     const title = { create: "create", replace: "replace", update: "change", delete: "destroy" }[action] ?? action;
     lines.push(`  ${title} (${group.length}):`);
