@@ -126,6 +126,19 @@ describe("terraform -json events (recorded from terraform 1.11.4: __tests__/fixt
     expect(errorExcerpt(fixture("failed"))[0]).toBe("Error: local-exec provisioner error");
   });
 
+  test.each([
+    ["ec2-moto-apply", "created", { add: 19, change: 0, remove: 0 }],
+    ["ec2-moto-destroy", "destroyed", { add: 0, change: 0, remove: 19 }],
+  ])("%s (EC2 deployment against moto, via the CLI): 19 resources %s, none left in flight", (name, verb, counts) => {
+    const { state, events } = replay(fixture(name));
+    expect(events).toHaveLength(19);
+    expect(events.every((event) => event.includes(` ${verb} after `))).toBe(true);
+    expect(state.done).toBe(19);
+    expect(state.inFlight).toEqual({});
+    expect(state.appliedCounts).toEqual(counts);
+    expect(state.failed).toBe(false);
+  });
+
   test("describePlan groups create, replace, change and destroy and keeps instance keys and modules apart", () => {
     const planned = [
       { address: "aws_lb.alb", type: "aws_lb", name: "alb", action: "create" },
