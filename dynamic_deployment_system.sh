@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Entry point of the deployment system: installs the Node dependencies on first run, compiles the
+# Entry point of the deployment system: installs the runtime Node dependencies on first run (npm ci
+# --omit=dev: no test, lint or cdktf-cli tooling; scripts/test_all.sh adds those), compiles the
 # TypeScript CLI when a source is newer than the build, then hands every argument and stdin to it.
 # No arguments = the interactive menu; `./dynamic_deployment_system.sh --help` lists the commands.
 set -euo pipefail
@@ -16,8 +17,8 @@ if ! command -v node >/dev/null 2>&1; then
   exit 1
 fi
 if [ ! -d "$ROOT/node_modules" ]; then
-  echo "First run: installing the Node dependencies (npm ci)..." >&2
-  (cd "$ROOT" && npm ci --no-audit --no-fund </dev/null >&2) || { echo "error: npm ci failed" >&2; exit 1; }
+  echo "First run: installing the runtime Node dependencies (npm ci --omit=dev)..." >&2
+  (cd "$ROOT" && npm ci --omit=dev --no-audit --no-fund </dev/null >&2) || { echo "error: npm ci failed" >&2; exit 1; }
 fi
 if [ ! -f "$ENTRY" ] || [ ! -f "$STAMP" ] || [ -n "$(find "$ROOT/src" "$ROOT/main.ts" "$ROOT/tsconfig.json" -newer "$STAMP" -print -quit 2>/dev/null)" ]; then
   echo "Building the CLI (npm run build)..." >&2

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Prints the absolute path of the python that serves an app, creating the env of its Python line on first use
-# (scripts/python_envs.sh). Used by the CLI's local `serve`. Progress goes to stderr, the path to stdout.
+# Prints the absolute path of the python that serves an app, creating its serving env on first use
+# (scripts/python_envs.sh --serve: the app's requirements.txt only, under its Python line's constraints; the
+# test tools live in the test envs .venvs/py39 and .venvs/py312). Used by the CLI's local `serve`.
+# Progress goes to stderr, the path to stdout.
 # Usage: bash scripts/app_env.sh <app-name>
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,5 +13,5 @@ fi
 # fraudkit.app_folders reads the app's Python line (Dockerfile FROM, then manifest) with the standard library only.
 host_python=$(command -v python3 || command -v python)
 env=$(PYTHONPATH="$root/apps" "$host_python" -m fraudkit.app_folders "$1")
-bash "$root/scripts/python_envs.sh" "$env"
-echo "$root/.venvs/$env/bin/python"
+venv=$(bash "$root/scripts/python_envs.sh" --serve "$1" "$env")
+echo "$venv/bin/python"

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Creates the serving + test environments of the two Python lines, from apps/constraints/<env>.txt:
-#   .venvs/py39  (Python 3.9.18)   for the -py39/_py39 apps
-#   .venvs/py312 (Python 3.12.1)   for the other apps and fraudkit's serving tests
+# Creates the test environments of the two Python lines, from apps/constraints/<env>.txt (every app's
+# libraries plus the test tools: pytest, schemathesis, ruff):
+#   .venvs/py39  (Python 3.9.18)   for the -py39/_py39 apps' tests
+#   .venvs/py312 (Python 3.12.1)   for the other apps' tests and fraudkit's serving tests
+# and, with --serve APP, the serving environment of one app: only what its requirements.txt says, under its
+# Python line's constraints, in .venvs/serve-<env>-<hash of requirements + constraints> (apps with the same
+# requirements share one; a changed requirements file gets a new one). Its path is printed on stdout.
 # Idempotent and fast when already there: an env is (re)installed only when its constraints file changed
 # (a content hash is stamped in the env). The interpreter comes from pyenv, else pythonX.Y on PATH,
 # else $PY39_PYTHON / $PY312_PYTHON. Progress goes to stderr.
 # Usage: bash scripts/python_envs.sh [py39|py312 ...]   (default: both)
+#        bash scripts/python_envs.sh --serve APP ENV     (ENV = py39|py312, the app's line; see scripts/app_env.sh)
+#        bash scripts/python_envs.sh --which ENV         ("<version> <interpreter>" of the line, for doctor)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +58,46 @@ ensure_env() {
   echo "$want" > "$venv/.constraints-sha256"
   echo "$env env ready: $venv" >&2
 }
+
+# --which ENV: prints "<version> <interpreter>" of the Python line (what doctor checks), exit 1 when there is none.
+if [ "${1:-}" = "--which" ]; then
+  version=$(full_version "${2:-}") || exit 2
+  python=$(find_python "$2" "$version") || exit 1
+  echo "$("$python" -c 'import platform; print(platform.python_version())') $python"
+  exit 0
+fi
+
+# The serving env of one app: pip's own progress (one line per package collected, downloaded, installed)
+# goes to stderr, so a first install shows what it is doing instead of one line for a minute.
+ensure_serve_env() {
+  local app=$1 env=$2 version requirements constraints want venv python
+  version=$(full_version "$env")
+  requirements=apps/$app/requirements.txt
+  constraints=apps/constraints/$env.txt
+  [ -f "$requirements" ] || { echo "error: $requirements not found" >&2; return 1; }
+  want=$(cat "$requirements" "$constraints" | sha256sum | cut -c1-12)
+  venv=.venvs/serve-$env-$want
+  if [ -x "$venv/bin/python" ] && [ -f "$venv/.complete" ]; then
+    echo "serving env ready: $venv" >&2
+    echo "$PWD/$venv"
+    return
+  fi
+  python=$(find_python "$env" "$version")
+  echo "creating $venv for $app with $("$python" --version 2>&1) (only $requirements)" >&2
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -r "$requirements" -c "$constraints" >&2
+  touch "$venv/.complete"
+  echo "serving env ready: $venv ($(du -sm "$venv" | cut -f1) MB)" >&2
+  echo "$PWD/$venv"
+}
+
+if [ "${1:-}" = "--serve" ]; then
+  [ $# -eq 3 ] || { echo "usage: scripts/python_envs.sh --serve APP ENV" >&2; exit 2; }
+  full_version "$3" >/dev/null || exit 2
+  ensure_serve_env "$2" "$3"
+  exit 0
+fi
 
 envs=("$@")
 [ ${#envs[@]} -eq 0 ] && envs=(py39 py312)

@@ -30,10 +30,13 @@ run_step() {
 }
 
 install_node() {
-  # npm ci when node_modules is missing or older than the lock file.
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund
+  # npm ci when node_modules is missing, older than the lock file, or a runtime-only install made by
+  # ./dynamic_deployment_system.sh (no jest): the suite needs the development tools too.
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -x node_modules/.bin/jest ]; then
+    npm ci --no-audit --no-fund || return 1
   fi
+  # The live-progress test drives a real terminal (tmux at 80 columns).
+  command -v tmux >/dev/null 2>&1 || { apt-get update && apt-get install -y tmux; }
 }
 
 run_step install install_node

@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { COMMANDS } from "../../src/cli/registry";
 import { EXIT } from "../../src/cli/errors";
-import { stateText } from "./helpers/fakes";
+import { healthyAnswer, stateText } from "./helpers/fakes";
+import { tf } from "./helpers/tf-events";
 import { fakeWorld, FakeWorld } from "./helpers/world";
 
 jest.setTimeout(60_000);
@@ -23,13 +24,24 @@ const OUTPUTS = {
   log_group_name: "/dds/ecs_alb/flask-cnn-app-py39",
   ecr_repository_url: "123456789012.dkr.ecr.us-east-1.amazonaws.com/dds/flask-cnn-app-py39",
 };
-const PLAN_LINES = ["Plan: 3 to add, 0 to change, 0 to destroy."];
+const PLAN_LINES = [
+  tf.version(),
+  tf.planned("aws_vpc.main"),
+  tf.planned("aws_ecr_repository.app"),
+  tf.planned("aws_ecs_service.app"),
+  tf.summary("plan", 3, 0, 0),
+];
 const APPLY_LINES = [
-  "aws_vpc.main: Creating...",
-  "aws_vpc.main: Creation complete after 2s [id=vpc-1]",
-  "aws_ecr_repository.app: Creation complete after 1s [id=dds]",
-  "aws_ecs_service.app: Creation complete after 30s [id=svc]",
-  "Apply complete! Resources: 3 added, 0 changed, 0 destroyed.",
+  tf.version(),
+  tf.start("aws_vpc.main"),
+  tf.complete("aws_vpc.main", 2),
+  tf.start("aws_ecr_repository.app"),
+  tf.complete("aws_ecr_repository.app", 1),
+  tf.start("aws_ecs_service.app"),
+  tf.progress("aws_ecs_service.app", 10),
+  tf.complete("aws_ecs_service.app", 30),
+  tf.summary("apply", 3, 0, 0),
+  tf.outputs(OUTPUTS),
 ];
 
 /** A world whose terraform applies successfully and writes a state with outputs. */
@@ -43,7 +55,7 @@ function deployingWorld(env: NodeJS.ProcessEnv = {}): FakeWorld {
       effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(3, OUTPUTS, [ECS_SERVICE])),
     },
     destroy: {
-      lines: ["Destroy complete! Resources: 3 destroyed."],
+      lines: [tf.start("aws_vpc.main", "delete"), tf.complete("aws_vpc.main", 1, "delete"), tf.summary("destroy", 0, 0, 3)],
       effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(0)),
     },
   };
@@ -113,7 +125,7 @@ describe("menu: echo -e '3\\n1\\ny' | ./dynamic_deployment_system.sh", () => {
     const env = world.terraform.calls[0]!.env;
     expect(env.TF_CLI_CONFIG_FILE).toBe(path.join(world.ctx.repoRoot, ".tfcli", "terraformrc"));
     expect(env.TF_LOG).toBe("DEBUG");
-    expect(world.terraform.calls[2]!.args).toEqual(["apply", "-input=false", "-no-color", "tfplan"]);
+    expect(world.terraform.calls[2]!.args).toEqual(["apply", "-input=false", "-json", "tfplan"]);
 
     const text = world.out.text;
     expect(text).toMatch(/Estimated cost: \$\d+\.\d\d\/day, \$\d+\.\d\d\/month/);
@@ -177,6 +189,7 @@ describe("menu: echo -e '3\\n1\\ny' | ./dynamic_deployment_system.sh", () => {
 
   test("on a terminal a wrong answer is asked again; 4 serves locally", async () => {
     const world = deployingWorld();
+    world.http.answers = [healthyAnswer(APP)];
     expect(await world.run([], ["7", "4", "x", "1", "y"], true)).toBe(EXIT.ok);
     expect(world.out.lines.filter((line) => line.includes("is not a valid answer"))).toHaveLength(2);
     expect(world.local.started).toHaveLength(1);
@@ -189,10 +202,9 @@ describe("deploy failures", () => {
     const world = deployingWorld();
     world.terraform.scripts.apply = {
       lines: [
-        "aws_ecs_service.app: Creating...",
-        "╷",
-        "│ Error: waiting for ECS Service (svc-cnn) to reach steady state: deployment failed",
-        "╵",
+        tf.start("aws_ecs_service.app"),
+        tf.errored("aws_ecs_service.app", 600),
+        tf.error("waiting for ECS Service (svc-cnn) to reach steady state: deployment failed", "", "aws_ecs_service.app"),
       ],
       code: 1,
       effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(2, {}, [ECS_SERVICE])),
@@ -217,7 +229,7 @@ describe("deploy failures", () => {
 
   test("Ctrl-C during apply: one SIGINT forwarded, state kept, resume and destroy commands shown, exit 130", async () => {
     const world = deployingWorld();
-    world.terraform.scripts.apply = { lines: ["aws_vpc.main: Creating..."], waitForInterrupt: true };
+    world.terraform.scripts.apply = { lines: [tf.start("aws_vpc.main")], waitForInterrupt: true };
     const running = world.run(["deploy", "--arch", "ecs", "--app", APP, "--yes"]);
     while (!world.terraform.subcommands.includes("apply")) await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
@@ -277,7 +289,7 @@ describe("deploy failures", () => {
     const [row] = JSON.parse(world.out.lines.join("\n")) as Array<Record<string, string>>;
     expect(row).toMatchObject({ state: "applied (state in S3)", url: OUTPUTS.app_url, health: "healthy" });
 
-    world.terraform.scripts.destroy = { lines: ["Destroy complete! Resources: 3 destroyed."] };
+    world.terraform.scripts.destroy = { lines: [tf.summary("destroy", 0, 0, 3)] };
     expect(await world.run(["destroy", "--arch", "ecs-alb", "--app", APP, "--yes"])).toBe(EXIT.ok);
     expect(fs.existsSync(path.join(folder(world), "outputs.json"))).toBe(false);
   });
@@ -351,7 +363,7 @@ describe("destroy", () => {
     const world = deployedWorld();
     expect(await world.run(["destroy", "--arch", "ecs-alb", "--app", APP, "--yes"])).toBe(EXIT.ok);
     expect(world.terraform.subcommands).toEqual(["init", "destroy"]);
-    expect(world.terraform.calls[1]!.args).toContain("-auto-approve");
+    expect(world.terraform.calls[1]!.args).toEqual(["apply", "-destroy", "-auto-approve", "-input=false", "-json"]);
     expect(world.aws.calls).toContain("ecr-exists:eu-west-1:dds/flask-cnn-app-py39");
     expect(world.out.text).toContain("Confirmed: ECR repository dds/flask-cnn-app-py39 is gone");
   });
@@ -366,7 +378,7 @@ describe("destroy", () => {
   test("terraform destroy failing keeps the state untouched", async () => {
     const world = deployedWorld();
     const before = fs.readFileSync(path.join(folder(world), "terraform.tfstate"), "utf8");
-    world.terraform.scripts.destroy = { lines: ["Error: deleting ECS Cluster: ClusterContainsServicesException"], code: 1 };
+    world.terraform.scripts.destroy = { lines: [tf.error("deleting ECS Cluster: ClusterContainsServicesException")], code: 1 };
     expect(await world.run(["destroy", "--arch", "ecs-alb", "--app", APP, "--yes"])).toBe(EXIT.failed);
     expect(fs.readFileSync(path.join(folder(world), "terraform.tfstate"), "utf8")).toBe(before);
     expect(world.aws.calls.filter((call) => call.startsWith("ecr-exists"))).toEqual([]);
@@ -446,23 +458,35 @@ describe("status, logs, cost, doctor", () => {
     expect(await world.run(["cost", "--arch", "ec2", "--region", "mars-1"])).toBe(EXIT.usage);
   });
 
-  test("doctor: exit 0 when everything is there, 1 with a FAILED line and fix otherwise", async () => {
+  test("doctor: exit 0 when the default uses are ready, 1 with a FAILED line and fix otherwise; Docker only warns", async () => {
     const world = fakeWorld();
+    world.system.toolVersion = async (binary: string, args: string[]) =>
+      binary === "bash" && args[1] === "--which"
+        ? args[2] === "py39"
+          ? "3.9.18"
+          : "3.12.1"
+        : ({ bash: "5.2.15", npm: "11.0.0", tmux: "3.3", "python3.11": "3.11.7" } as Record<string, string>)[binary];
     expect(await world.run(["doctor"])).toBe(EXIT.ok);
-    expect(world.out.lines.filter((line) => line.startsWith("ok"))).toHaveLength(10);
+    expect(world.out.lines.filter((line) => line.startsWith("ok"))).toHaveLength(15);
+    expect(world.out.lines).toContain("Ready for local serve and deploy with --image-uri.");
     world.docker.daemonReason = "Cannot connect to the Docker daemon";
+    world.out.lines.length = 0;
+    expect(await world.run(["doctor"])).toBe(EXIT.ok);
+    expect(world.out.lines).toContain("not ready  deploy with a local Docker build (the default) (missing: docker daemon)");
+    expect(await world.run(["doctor", "--for", "build"])).toBe(EXIT.failed);
     world.aws.cliInstalled = false;
+    world.out.lines.length = 0;
     expect(await world.run(["doctor"])).toBe(EXIT.failed);
-    expect(world.out.lines.filter((line) => line.startsWith("FAILED")).map((line) => line.split(/\s{2,}/)[1])).toEqual([
-      "docker daemon",
-      "AWS CLI",
-    ]);
+    expect(world.out.lines.filter((line) => line.startsWith("FAILED")).map((line) => line.split(/\s{2,}/)[1])).toEqual(["AWS CLI"]);
+    expect(world.out.lines.filter((line) => line.startsWith("warn")).map((line) => line.split(/\s{2,}/)[1])).toEqual(["docker daemon"]);
+    expect(await world.run(["doctor", "--for", "nonsense"])).toBe(EXIT.usage);
   });
 });
 
 describe("serve and stop (local)", () => {
   test("serve starts gunicorn on 127.0.0.1:8502 in the app's env, records a pid, waits for /health", async () => {
     const world = fakeWorld();
+    world.http.answers = [healthyAnswer(APP)];
     expect(await world.run(["serve", "--app", "1"])).toBe(EXIT.ok);
     const started = world.local.started[0]!;
     expect(started.command).toBe(`/envs/${APP}/bin/python`);
@@ -512,5 +536,51 @@ describe("serve and stop (local)", () => {
   test("a bad port is a usage error", async () => {
     const world = fakeWorld();
     expect(await world.run(["serve", "--app", APP, "--port", "70000"])).toBe(EXIT.usage);
+  });
+
+  test("a busy port: one line, exit 1, nothing started, no environment prepared", async () => {
+    const world = fakeWorld();
+    world.local.busyPorts.add(8502);
+    expect(await world.run(["serve", "--app", APP])).toBe(EXIT.failed);
+    expect(world.out.errors).toEqual(["error: port 8502 on 127.0.0.1 is already in use by another program; choose another with --port"]);
+    expect(world.local.started).toEqual([]);
+    expect(world.out.text).not.toContain("Preparing the Python");
+  });
+
+  test("another app answering /health on the port is not 'healthy': the started process is stopped", async () => {
+    const world = fakeWorld();
+    world.http.answers = [{ status: 200, body: JSON.stringify({ status: "ok", model: "flask-xgboost-app" }) }];
+    expect(await world.run(["serve", "--app", APP, "--port", "8600"])).toBe(EXIT.failed);
+    expect(world.out.errors[0]).toBe(
+      `error: http://127.0.0.1:8600/health: another server answers (HTTP 200, app flask-xgboost-app), not ${APP}; stopped ${APP}`,
+    );
+    expect(world.local.stopped).toEqual([4242]);
+    expect(world.out.text).not.toContain("is healthy");
+  });
+
+  test("a 200 that is not fraudkit's /health, or this app's answer after its process died, is not healthy either", async () => {
+    const world = fakeWorld();
+    world.http.answers = [{ status: 200, body: "<html>dashboard</html>" }];
+    expect(await world.run(["serve", "--app", APP])).toBe(EXIT.failed);
+    expect(world.out.errors[0]).toContain("another server answers (HTTP 200, not a fraudkit /health)");
+
+    const dead = fakeWorld();
+    dead.http.answers = [healthyAnswer(APP)];
+    const start = dead.local.startBackground.bind(dead.local);
+    dead.local.startBackground = (...args) => {
+      const pid = start(...args);
+      dead.local.alive.delete(pid);
+      return pid;
+    };
+    expect(await dead.run(["serve", "--app", APP])).toBe(EXIT.failed);
+    expect(dead.out.errors[0]).toContain(`another server answers as ${APP} while the process started (pid 4242) has exited`);
+  });
+
+  test("a loading 503 of this app is waited for, then the 200 is healthy", async () => {
+    const world = fakeWorld();
+    world.http.answers = [{ status: 503, body: JSON.stringify({ status: "loading", model: APP }) }, healthyAnswer(APP)];
+    expect(await world.run(["serve", "--app", APP])).toBe(EXIT.ok);
+    expect(world.http.urls).toHaveLength(2);
+    expect(world.out.text).toContain(`${APP} is healthy after`);
   });
 });

@@ -110,3 +110,16 @@ describe("ProcessLocalRunner", () => {
     expect((await http.get(`http://127.0.0.1:${port}/`, 1000)).error).toBe("ECONNREFUSED");
   });
 });
+
+describe("ProcessLocalRunner.portFree", () => {
+  test("false while something listens on 127.0.0.1:port, true once it is closed", async () => {
+    const runner = new ProcessLocalRunner();
+    const server = net.createServer();
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)),
+    );
+    expect(await runner.portFree(port)).toBe(false);
+    await new Promise((resolve) => server.close(resolve));
+    expect(await runner.portFree(port)).toBe(true);
+  });
+});

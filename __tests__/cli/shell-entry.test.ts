@@ -75,9 +75,9 @@ describe("./dynamic_deployment_system.sh", () => {
 });
 
 describe("./verify_prerequisites.sh", () => {
-  test("one line per check, FAILED lines carry a fix, exit code follows the failures", () => {
+  test("one line per check, FAILED lines carry a fix, then the uses; exit code follows the failures", () => {
     const result = run("verify_prerequisites.sh", [], "");
-    const lines = result.stdout.split("\n").filter((line) => /^(ok|FAILED)\s/.test(line));
+    const lines = result.stdout.split("\n").filter((line) => /^(ok|FAILED|warn)\s/.test(line));
     expect(lines.map((line) => line.split(/\s{2,}/)[1]?.trim())).toEqual([
       "bash",
       expect.stringMatching(/^(terraform|tofu)$/),
@@ -89,7 +89,13 @@ describe("./verify_prerequisites.sh", () => {
       "npm",
       "free disk",
       "memory",
+      "python 3.9",
+      "python 3.12",
+      "python line",
+      "python 3.11",
+      "tmux",
     ]);
+    expect(result.stdout).toMatch(/^not ready {2}deploy with --image-uri \(missing: .*AWS credentials/m);
     const failed = lines.filter((line) => line.startsWith("FAILED"));
     expect(failed.every((line) => line.includes(" -> "))).toBe(true);
     // No credentials are configured for this test, so at least that check fails.

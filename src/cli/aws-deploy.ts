@@ -237,6 +237,7 @@ async function confirmHealthy(ctx: CliContext, request: DeployRequest, dir: stri
   if (!result.healthy) throw await failure(`${url} did not become healthy within ${timeout} (last answer: ${result.last})`);
   ctx.out.out(`Healthy: ${url}`);
   ctx.out.out(`URL: ${base}`);
+  ctx.report?.set("url", base);
 }
 
 /** The ECS service of a deployment folder, from its state (present even when apply failed half-way). */

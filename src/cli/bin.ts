@@ -2,7 +2,7 @@
 /** Process entry of the CLI: wires the real terminal, stdin and adapters to runCli and sets the exit code. */
 import * as path from "path";
 import { realContext } from "./context";
-import { StreamLineInput, StreamOutput } from "./io";
+import { isCiEnvironment, StreamLineInput, StreamOutput } from "./io";
 import { runCli } from "./main";
 import { secretsFromEnv } from "./mask";
 
@@ -14,7 +14,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 });
 
 const input = new StreamLineInput(process.stdin);
-const out = new StreamOutput(process.stdout, process.stderr, secretsFromEnv(process.env));
+// In CI the console is a log even when it is a pseudo-terminal: plain lines, no redrawn status.
+const out = new StreamOutput(process.stdout, process.stderr, secretsFromEnv(process.env), { plain: isCiEnvironment(process.env) });
 
 void runCli(process.argv.slice(2), realContext(repoRoot, process.env, out, input)).then((code) => {
   input.close();

@@ -9,6 +9,8 @@ export interface CommandDef<A = Record<string, unknown>> {
   describe: string;
   /** Adds the command's flags. */
   builder: (yargs: Argv) => Argv<A>;
+  /** With `--json`, the run's outcome is printed as one JSON object on stdout (see outcome.ts). */
+  jsonOutcome?: boolean;
   /** Runs the command; throws CliError for a one-line failure with an exit code. */
   run: (ctx: CliContext, args: A) => Promise<void>;
 }

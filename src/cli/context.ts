@@ -8,6 +8,7 @@ import { LocalRunner, ProcessLocalRunner } from "./adapters/local";
 import { LocalSystem, SystemProbe } from "./adapters/system";
 import { chooseTerraformBinary, TerraformAdapter, TerraformCli } from "./adapters/terraform";
 import { LineInput, Output } from "./io";
+import type { RunReport } from "./outcome";
 
 /** Time, replaceable so tests do not wait. */
 export interface Clock {
@@ -57,6 +58,8 @@ export interface CliContext {
   signals: Signals;
   /** Scans apps/ (the discovery module by default). */
   discover(): DiscoveryResult;
+  /** Collects the outcome of a command run with --json (set by withOutcome, absent otherwise). */
+  report?: RunReport;
 }
 
 /** The real clock. */

@@ -1,4 +1,4 @@
-import type { HttpProbe } from "./adapters/http";
+import type { HttpAnswer, HttpProbe } from "./adapters/http";
 import type { Clock } from "./context";
 
 /** How a health wait ended. */
@@ -16,13 +16,22 @@ export async function waitForHealthy(
   http: HttpProbe,
   clock: Clock,
   url: string,
-  options: { timeoutMs: number; intervalMs: number; onAttempt?: (last: string, elapsedMs: number) => void; stillWorth?: () => boolean },
+  options: {
+    timeoutMs: number;
+    intervalMs: number;
+    onAttempt?: (last: string, elapsedMs: number) => void;
+    stillWorth?: () => boolean;
+    /** Why an answer comes from the wrong server (ends the wait unhealthy), or undefined when it is the right one. */
+    impostor?: (answer: HttpAnswer) => string | undefined;
+  },
 ): Promise<HealthResult> {
   const started = clock.now();
   let attempts = 0;
   for (;;) {
     attempts += 1;
     const answer = await http.get(url, Math.min(10_000, options.intervalMs * 2 + 1000));
+    const wrong = answer.status !== undefined ? options.impostor?.(answer) : undefined;
+    if (wrong) return { healthy: false, attempts, last: wrong };
     const last = answer.status !== undefined ? `HTTP ${answer.status}` : (answer.error ?? "no answer");
     if (answer.status === 200) return { healthy: true, attempts, last };
     const elapsed = clock.now() - started;

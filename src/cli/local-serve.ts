@@ -4,6 +4,7 @@ import type { AppSpec } from "../types";
 import type { CliContext } from "./context";
 import { localDirName } from "./deployments";
 import { CliError, describeError, EXIT } from "./errors";
+import type { HttpAnswer } from "./adapters/http";
 import { waitForHealthy } from "./health";
 import { formatElapsed } from "./progress";
 
@@ -75,6 +76,7 @@ export async function serveLocally(ctx: CliContext, request: ServeRequest): Prom
     );
     return;
   }
+  await ensurePortFree(ctx, port);
   fs.mkdirSync(files.dir, { recursive: true });
   out.out(`Preparing the Python ${app.pythonVersion} environment for ${app.name} (created on first use)...`);
   let python: string;
@@ -111,16 +113,20 @@ export async function serveLocally(ctx: CliContext, request: ServeRequest): Prom
     timeoutMs: request.healthTimeoutMs,
     intervalMs: 500,
     stillWorth: () => adapters.local.isAlive(pid),
+    impostor: (answer) => impostor(answer, app.name, pid, ctx),
     onAttempt: (last, elapsed) => out.status(`[health] ${last}, ${formatElapsed(elapsed)} elapsed`),
   });
   if (!result.healthy) {
     const died = !adapters.local.isAlive(pid);
     await adapters.local.stop(pid, 5000);
     fs.rmSync(files.pid, { force: true });
+    const wrongServer = result.last.startsWith("another server");
     throw new CliError(
-      died
-        ? `${app.name} exited before answering ${healthUrl}`
-        : `${healthUrl} did not answer 200 within ${Math.round(request.healthTimeoutMs / 1000)}s (last: ${result.last}); stopped it`,
+      wrongServer
+        ? `${healthUrl}: ${result.last}; stopped ${app.name}`
+        : died
+          ? `${app.name} exited before answering ${healthUrl}`
+          : `${healthUrl} did not answer 200 within ${Math.round(request.healthTimeoutMs / 1000)}s (last: ${result.last}); stopped it`,
       EXIT.failed,
       [...tail(files.log, 15), `Full log: ${files.log}`],
     );
@@ -128,6 +134,33 @@ export async function serveLocally(ctx: CliContext, request: ServeRequest): Prom
   out.out(`${app.name} is healthy after ${formatElapsed(ctx.clock.now() - started)}.`);
   out.out(`URL: ${base}  (log: ${path.relative(ctx.repoRoot, files.log)})`);
   out.out(`Stop it with: ./dynamic_deployment_system.sh stop --app ${app.name}`);
+}
+
+/** A clear one-line error when something already listens on the port (another app, or another copy of this one). */
+async function ensurePortFree(ctx: CliContext, port: number): Promise<void> {
+  if (await ctx.adapters.local.portFree(port)) return;
+  throw new CliError(`port ${port} on 127.0.0.1 is already in use by another program; choose another with --port`, EXIT.failed);
+}
+
+/** The app name in a fraudkit /health body ({"status": "ok", "model": "<manifest name>", ...}), if it is one. */
+export function healthModel(body: string | undefined): string | undefined {
+  try {
+    const parsed = JSON.parse(body ?? "") as { model?: unknown };
+    return typeof parsed.model === "string" ? parsed.model : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why an answer on the app's port is not from the process just started: it died (so someone else answers),
+ * or /health names another app (or is not fraudkit's at all). Undefined when it is this app.
+ */
+function impostor(answer: HttpAnswer, appName: string, pid: number, ctx: CliContext): string | undefined {
+  const model = healthModel(answer.body);
+  if (model === appName && ctx.adapters.local.isAlive(pid)) return undefined;
+  if (model === appName) return `another server answers as ${appName} while the process started (pid ${pid}) has exited`;
+  return `another server answers (HTTP ${answer.status}${model ? `, app ${model}` : ", not a fraudkit /health"}), not ${appName}`;
 }
 
 /** Stops a background local run; true when one was running. */

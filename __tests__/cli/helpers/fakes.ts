@@ -6,7 +6,7 @@ import * as fs from "fs";
 import type { AwsAdapter, EcsServiceState, LogEvent } from "../../../src/cli/adapters/aws";
 import { AwsError } from "../../../src/cli/adapters/aws";
 import type { DockerAdapter } from "../../../src/cli/adapters/docker";
-import type { HttpProbe } from "../../../src/cli/adapters/http";
+import type { HttpAnswer, HttpProbe } from "../../../src/cli/adapters/http";
 import type { LocalRunner } from "../../../src/cli/adapters/local";
 import type { RunningProcess } from "../../../src/cli/adapters/process";
 import type { SystemProbe } from "../../../src/cli/adapters/system";
@@ -77,6 +77,11 @@ export interface TerraformScript {
   effect?: (cwd: string) => void;
 }
 
+/** "destroy" for `apply -destroy` (how the CLI destroys, to get JSON events), else the first argument. */
+function subcommandOf(args: string[]): string {
+  return args[0] === "apply" && args.includes("-destroy") ? "destroy" : (args[0] ?? "");
+}
+
 /** A terraform that plays scripts per subcommand and records every call. */
 export class FakeTerraform implements TerraformAdapter {
   readonly calls: Array<{ args: string[]; cwd: string; env: NodeJS.ProcessEnv }> = [];
@@ -93,7 +98,7 @@ export class FakeTerraform implements TerraformAdapter {
 
   run(args: string[], cwd: string, env: NodeJS.ProcessEnv, onLine: (line: string) => void): RunningProcess {
     this.calls.push({ args, cwd, env });
-    const sub = args[0] ?? "";
+    const sub = subcommandOf(args);
     const script = this.scripts[sub] ?? {};
     let interrupted: () => void = () => undefined;
     const done = (async (): Promise<number> => {
@@ -120,7 +125,7 @@ export class FakeTerraform implements TerraformAdapter {
 
   /** The subcommands run, in order. */
   get subcommands(): string[] {
-    return this.calls.map((call) => call.args[0] ?? "");
+    return this.calls.map((call) => subcommandOf(call.args));
   }
 }
 
@@ -198,7 +203,7 @@ export class FakeSystem implements SystemProbe {
   versions: Record<string, string | undefined> = { bash: "5.2.15", npm: "11.0.0" };
   freeDisk = 50 * 1024 ** 3;
   memory = 16 * 1024 ** 3;
-  async toolVersion(binary: string) {
+  async toolVersion(binary: string, _args: string[] = []) {
     return this.versions[binary];
   }
   freeDiskBytes() {
@@ -212,7 +217,7 @@ export class FakeSystem implements SystemProbe {
 /** Answers health checks from a list (the last answer repeats). */
 export class FakeHttp implements HttpProbe {
   readonly urls: string[] = [];
-  constructor(public answers: Array<{ status?: number; error?: string }> = [{ status: 200 }]) {}
+  constructor(public answers: HttpAnswer[] = [{ status: 200 }]) {}
   async get(url: string) {
     this.urls.push(url);
     return (this.answers.length > 1 ? this.answers.shift() : this.answers[0]) ?? { error: "ECONNREFUSED" };
@@ -246,11 +251,21 @@ export class FakeLocal implements LocalRunner {
   isAlive(pid: number) {
     return this.alive.has(pid);
   }
+  /** Ports something else already listens on. */
+  busyPorts = new Set<number>();
+  async portFree(port: number) {
+    return !this.busyPorts.has(port);
+  }
   async stop(pid: number) {
     this.stopped.push(pid);
     this.alive.delete(pid);
     return true;
   }
+}
+
+/** fraudkit's /health answer for `app` once its model is loaded. */
+export function healthyAnswer(app: string): HttpAnswer {
+  return { status: 200, body: JSON.stringify({ status: "ok", model: app, version: "1" }) };
 }
 
 /** A clock that moves only when slept on. */

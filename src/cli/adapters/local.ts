@@ -1,5 +1,6 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import { RunningProcess, startProcess } from "./process";
 
 /** Starts and stops an app on this machine. Tests replace it. */
@@ -12,6 +13,8 @@ export interface LocalRunner {
   startForeground(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, onLine: (line: string) => void): RunningProcess;
   /** Whether a process with this pid is alive. */
   isAlive(pid: number): boolean;
+  /** Whether nothing listens on 127.0.0.1:`port` (checked by binding it for a moment). */
+  portFree(port: number): Promise<boolean>;
   /** Stops the process group of `pid` (SIGTERM, then SIGKILL after `graceMs`); true when it is gone. */
   stop(pid: number, graceMs: number): Promise<boolean>;
 }
@@ -61,6 +64,14 @@ export class ProcessLocalRunner implements LocalRunner {
     } catch (error) {
       return (error as NodeJS.ErrnoException).code === "EPERM";
     }
+  }
+
+  portFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const server = net.createServer();
+      server.once("error", () => resolve(false));
+      server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
+    });
   }
 
   async stop(pid: number, graceMs: number): Promise<boolean> {

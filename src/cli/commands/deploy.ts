@@ -8,6 +8,16 @@ import { DeployFlags, requireTarget, resolveRegion, terraformVariables, withDepl
 import { operationsFromFlags, s3BackendFromFlags } from "../operations-flags";
 import { confirm } from "../prompts";
 import { printSummary } from "../summary";
+import { deploymentDirName } from "../../deployment-folder";
+import { localDirName } from "../deployments";
+import { withJsonFlag } from "../outcome";
+
+/** Names the deployment in the --json outcome. */
+function reportTarget(ctx: CliContext, target: Target, app: AppSpec, flags: DeployFlags): void {
+  ctx.report?.set("app", app.name);
+  ctx.report?.set("arch", target);
+  ctx.report?.set("folder", target === "local" ? localDirName(app.name) : deploymentDirName(target, app.name, flags.env));
+}
 
 /** Deploys (or, for local, serves) one app; shared by `deploy` and the menu. */
 export async function executeDeployment(
@@ -40,9 +50,11 @@ export async function executeDeployment(
 export const deployCommand = defineCommand<DeployFlags>({
   command: "deploy",
   describe: "deploy one app: write its Terraform folder, init/plan/apply with live progress, wait until healthy, print the URL",
-  builder: (yargs) => withDeployFlags(yargs),
+  builder: (yargs) => withJsonFlag(withDeployFlags(yargs)),
+  jsonOutcome: true,
   run: async (ctx, flags) => {
     const { target, app } = requireTarget(ctx, flags);
+    reportTarget(ctx, target, app, flags);
     // Parsed before anything is printed, so a bad --schedule/--secret/--env is one line and nothing else.
     operationsFromFlags(flags);
     s3BackendFromFlags(flags);
@@ -61,9 +73,11 @@ export const deployCommand = defineCommand<DeployFlags>({
 export const planCommand = defineCommand<DeployFlags>({
   command: "plan",
   describe: "write the deployment folder and run terraform init + plan (nothing is created)",
-  builder: (yargs) => withDeployFlags(yargs),
+  builder: (yargs) => withJsonFlag(withDeployFlags(yargs)),
+  jsonOutcome: true,
   run: async (ctx, flags) => {
     const { target, app } = requireTarget(ctx, flags);
+    reportTarget(ctx, target, app, flags);
     // Parsed before anything is printed, so a bad --schedule/--secret/--env is one line and nothing else.
     operationsFromFlags(flags);
     s3BackendFromFlags(flags);

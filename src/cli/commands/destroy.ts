@@ -14,6 +14,7 @@ import { environmentFromFlags, hasRemoteState } from "../operations-flags";
 import { deployPrerequisites } from "../prerequisites";
 import { confirm } from "../prompts";
 import { runTerraformStep } from "../terraform-step";
+import { withJsonFlag } from "../outcome";
 
 /** The ECR repository name in a repository URL (<account>.dkr.ecr.<region>.amazonaws.com/<name>). */
 export function ecrRepositoryName(url: string): string {
@@ -25,6 +26,7 @@ async function destroyAws(ctx: CliContext, arch: Architecture, appName: string, 
   const { out } = ctx;
   const environment = environmentFromFlags(flags);
   const dir = path.join(ctx.repoRoot, deploymentDirName(arch, appName, environment));
+  ctx.report?.set("folder", path.basename(dir));
   const info = readDeployment(dir);
   if (!info) throw new CliError(`no deployment folder ${path.basename(dir)}: nothing to destroy`, EXIT.usage);
   // With S3 state the folder holds no state file: terraform itself finds out whether anything is left.
@@ -100,9 +102,13 @@ async function destroyAws(ctx: CliContext, arch: Architecture, appName: string, 
 export const destroyCommand = defineCommand<TargetFlags & { yes?: boolean }>({
   command: "destroy",
   describe: "remove a deployment: terraform destroy in its folder, then confirm nothing is left (local: stop the app)",
-  builder: (yargs) => withTarget(yargs).option("yes", { alias: "y", type: "boolean", describe: "do not ask for confirmation" }),
+  builder: (yargs) =>
+    withJsonFlag(withTarget(yargs).option("yes", { alias: "y", type: "boolean", describe: "do not ask for confirmation" })),
+  jsonOutcome: true,
   run: async (ctx, flags) => {
     const { target, app } = requireTarget(ctx, flags);
+    ctx.report?.set("app", app.name);
+    ctx.report?.set("arch", target);
     if (target === "local") {
       ctx.out.out((await stopLocal(ctx, app.name)) ? `Stopped ${app.name}.` : `${app.name} was not running.`);
       return;
