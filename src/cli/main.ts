@@ -3,6 +3,7 @@ import type { CommandDef } from "./command";
 import type { CliContext } from "./context";
 import { CliError, describeError, EXIT } from "./errors";
 import { COMMANDS } from "./registry";
+import { InputError } from "../validation/errors";
 
 const EPILOGUE = [
   "Exit codes: 0 done, 1 failed, 2 bad input (unknown app/arch, invalid answer, end of input),",
@@ -42,6 +43,10 @@ export async function runCli(argv: string[], ctx: CliContext, commands: CommandD
 
 /** Prints an error as one line (plus its details) and returns its exit code. */
 function report(ctx: CliContext, error: unknown): number {
+  if (error instanceof InputError) {
+    ctx.out.err(`error: ${describeError(error)}`);
+    return EXIT.usage;
+  }
   if (error instanceof CliError) {
     ctx.out.err(`error: ${error.message}`);
     for (const line of error.details) ctx.out.err(`  ${line}`);
