@@ -19,7 +19,8 @@ export function shown(text: string): string {
 const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
 const DOMAIN_PART = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
 // IPv6 registry hosts ([::1]:5000) are left out: bracket classes read differently in JavaScript and RE2.
-const DOMAIN = `${DOMAIN_PART}(?:[.]${DOMAIN_PART})*(?::[0-9]+)?`;
+// As docker reads it: the first part is a registry only with a dot, a port or as localhost (else it is a path).
+const DOMAIN = `(?:localhost(?::[0-9]+)?|${DOMAIN_PART}(?:[.]${DOMAIN_PART})+(?::[0-9]+)?|${DOMAIN_PART}:[0-9]+)`;
 const TAG = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
 const DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
 /** The whole reference, anchored. */
