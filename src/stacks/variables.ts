@@ -38,7 +38,7 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
       description: "AWS region to deploy to",
       default: region,
       validation: {
-        condition: `contains(${JSON.stringify(AWS_REGIONS)}, var.region)`,
+        condition: `contains([${AWS_REGIONS.map((name) => JSON.stringify(name)).join(", ")}], var.region)`,
         errorMessage: "region must be an AWS region the aws provider knows, such as us-east-1.",
       },
     },
