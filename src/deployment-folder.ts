@@ -1,12 +1,14 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
 import { collectCheckovSkips } from "./constructs/checkov";
 import { DeploymentStack, stackVariableSpecs, type DeploymentStackOptions } from "./stacks/deployment-stack";
 import type { OperationsOptions } from "./operations/types";
 import { stackName } from "./stacks/factory";
-import { terraformJsonToHcl } from "./terraform/hcl";
+import { hclLiteral, terraformJsonToHcl } from "./terraform/hcl";
 import type { AppSpec, Architecture } from "./types";
+import { InputError } from "./validation/errors";
 
 /** The folder name of a deployment: "deployment_<arch>_<app>", or "deployment_<arch>_<app>_<env>" for an environment. */
 export function deploymentDirName(arch: Architecture, appName: string, environment?: string): string {
@@ -36,7 +38,7 @@ export interface DeploymentFolderRequest {
 }
 
 /** Thrown when terraform.tfvars would set a variable the stack does not declare; lists the valid names. */
-export class UnknownVariableError extends Error {
+export class UnknownVariableError extends InputError {
   constructor(
     readonly unknown: string[],
     readonly valid: string[],
@@ -54,13 +56,6 @@ export interface DeploymentFiles {
   "terraform.tfvars": string;
   /** backend.tf: the S3 backend, only when state is remote (main.tf then declares none). */
   "backend.tf"?: string;
-}
-
-/** A terraform.tfvars line value: strings quoted with HCL escapes, numbers and booleans bare. */
-function tfvarsValue(value: string | number | boolean): string {
-  if (typeof value !== "string") return String(value);
-  // Terraform reads ${ and %{ in a tfvars string as template syntax: double them so values stay literal.
-  return JSON.stringify(value).replace(/([$%])\{/g, (_, sign: string) => `${sign}${sign}{`);
 }
 
 /** Renders a deployment folder's files without touching the disk (the docker build context is relative to `outDir`). */
@@ -90,7 +85,7 @@ export function renderDeploymentFiles(req: DeploymentFolderRequest): DeploymentF
     "# Edit freely; run terraform init, plan, apply and destroy in this folder. Variable values are in terraform.tfvars.",
     "",
   ].join("\n");
-  const tfvars = Object.entries(values).map(([name, value]) => `${name} = ${tfvarsValue(value)}`);
+  const tfvars = Object.entries(values).map(([name, value]) => `${name} = ${hclLiteral(value)}`);
   type Doc = Parameters<typeof terraformJsonToHcl>[0];
   const doc = stack.toTerraform() as Doc & { terraform: Doc };
   // A remote backend goes to a file of its own, so switching state location never means editing main.tf.
@@ -105,14 +100,133 @@ export function renderDeploymentFiles(req: DeploymentFolderRequest): DeploymentF
 
 /** Writes deployment_<arch>_<app>/ (main.tf, terraform.tfvars); state and .terraform already there are kept. */
 export function writeDeploymentFolder(req: DeploymentFolderRequest): { dir: string; files: string[] } {
+  const staged = stageDeploymentFolder(req);
+  staged.swap();
+  staged.keep();
+  return { dir: staged.dir, files: staged.files };
+}
+
+/** Files a run may change before apply, so a failed run puts them back (terraform init writes the lock file, plan the plan). */
+const RESTORED_ON_FAILURE = ["main.tf", "terraform.tfvars", "backend.tf", ".terraform.lock.hcl", "tfplan"];
+
+/**
+ * A deployment folder's new files, rendered and written beside the live ones (.main.tf.new, ...). `swap` puts
+ * them in place and keeps the previous versions aside; `keep` drops those once the run got far enough (after
+ * terraform init and plan), `rollback` restores them byte for byte when it did not.
+ */
+export interface StagedFolder {
+  /** The deployment folder. */
+  dir: string;
+  /** The files the swap puts in place (absolute paths). */
+  files: string[];
+  /** Moves the new files in place; the previous ones are kept aside until keep or rollback. */
+  swap(): void;
+  /** The new files stay; the previous versions are deleted. */
+  keep(): void;
+  /** The previous files come back exactly as they were (a folder this run created is removed). */
+  rollback(): void;
+}
+
+/** Renders the folder (a bad request throws before anything touches the disk) and writes the new files beside the old ones. */
+export function stageDeploymentFolder(req: DeploymentFolderRequest): StagedFolder {
   const dir = req.outDir ?? path.join(req.repoRoot, deploymentDirName(req.arch, req.app.name, req.operations?.environment));
-  const rendered = renderDeploymentFiles({ ...req, outDir: dir });
+  const rendered: Record<string, string | undefined> = { ...renderDeploymentFiles({ ...req, outDir: dir }) };
+  const created = !fs.existsSync(dir);
   fs.mkdirSync(dir, { recursive: true });
-  // Back to local state: a backend.tf left from an S3 deployment would declare a second backend.
-  if (!rendered["backend.tf"]) fs.rmSync(path.join(dir, "backend.tf"), { force: true });
-  const files = Object.entries(rendered).map(([name, text]) => {
-    fs.writeFileSync(path.join(dir, name), text);
-    return path.join(dir, name);
-  });
-  return { dir, files };
+  const at = (name: string, suffix = "") => path.join(dir, suffix ? `.${name}.${suffix}` : name);
+  const names = Object.keys(rendered).filter((name) => rendered[name] !== undefined);
+  for (const name of names) fs.writeFileSync(at(name, "new"), rendered[name] as string);
+  let state: "staged" | "swapped" | "done" = "staged";
+  return {
+    dir,
+    files: names.map((name) => at(name)),
+    swap() {
+      if (state !== "staged") return;
+      for (const name of RESTORED_ON_FAILURE) if (fs.existsSync(at(name))) fs.copyFileSync(at(name), at(name, "old"));
+      for (const name of names) fs.renameSync(at(name, "new"), at(name));
+      // Back to local state: a backend.tf left from an S3 deployment would declare a second backend.
+      if (rendered["backend.tf"] === undefined) fs.rmSync(at("backend.tf"), { force: true });
+      state = "swapped";
+    },
+    keep() {
+      for (const name of RESTORED_ON_FAILURE) fs.rmSync(at(name, "old"), { force: true });
+      for (const name of names) fs.rmSync(at(name, "new"), { force: true });
+      state = "done";
+    },
+    rollback() {
+      for (const name of names) fs.rmSync(at(name, "new"), { force: true });
+      if (state === "swapped") {
+        for (const name of RESTORED_ON_FAILURE) {
+          if (fs.existsSync(at(name, "old"))) fs.renameSync(at(name, "old"), at(name));
+          else fs.rmSync(at(name), { force: true });
+        }
+      }
+      state = "done";
+      if (created && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+    },
+  };
+}
+
+/** Another CLI run holds the folder. */
+export class FolderLockedError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly holder: string,
+  ) {
+    super(`${path.basename(dir)} is in use by another run (${holder}); wait for it to finish`);
+    this.name = "FolderLockedError";
+  }
+}
+
+/** Where the lock of a deployment folder lives: beside it, so taking it changes nothing inside the folder. */
+export function folderLockPath(dir: string): string {
+  return `${dir.replace(/[/\\]+$/, "")}.lock`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Takes the CLI's own lock of a deployment folder (an O_EXCL file beside it holding pid, host and start time)
+ * and returns its release. A lock left by a process of this host that no longer runs is stale and taken over.
+ */
+export function lockDeploymentFolder(dir: string, command: string, now: Date = new Date()): () => void {
+  const file = folderLockPath(dir);
+  const mine = JSON.stringify({ pid: process.pid, host: os.hostname(), command, started: now.toISOString() });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, `${mine}\n`, { flag: "wx", mode: 0o600 });
+      return () => {
+        try {
+          if (fs.readFileSync(file, "utf8").trim() === mine) fs.rmSync(file, { force: true });
+        } catch {
+          // already gone
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    let holder: { pid?: number; host?: string; command?: string; started?: string } = {};
+    try {
+      holder = JSON.parse(fs.readFileSync(file, "utf8")) as typeof holder;
+    } catch {
+      // unreadable or half-written: treated as held, the message says where the file is
+    }
+    const stale = holder.host === os.hostname() && typeof holder.pid === "number" && !processAlive(holder.pid);
+    if (!stale || attempt > 0) {
+      const who = holder.pid
+        ? `${holder.command ?? "a run"}, pid ${holder.pid} on ${holder.host}, since ${holder.started}`
+        : "unknown holder";
+      throw new FolderLockedError(dir, `${who}; if no such run exists, remove ${file}`);
+    }
+    fs.rmSync(file, { force: true });
+  }
+  throw new FolderLockedError(dir, file);
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { AppSpec, DiscoveryProblem, DiscoveryResult } from "./types";
+import { InputError } from "./validation/errors";
 import { parseManifest, type Manifest } from "./discovery/manifest";
 import { menuOrder } from "./discovery/menu";
 import { detectPythonVersion } from "./discovery/python-version";
@@ -13,7 +14,7 @@ export const DEFAULT_PORT = 8502;
 export const DEFAULT_HEALTH_PATH = "/health";
 
 /** Thrown by findApp when no app has that name or menu position; the message lists the valid ones. */
-export class UnknownAppError extends Error {
+export class UnknownAppError extends InputError {
   constructor(
     readonly requested: string,
     readonly valid: string[],

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CliError, EXIT } from "../../src/cli/errors";
+import { InputError } from "../../src/validation/errors";
 import { environmentFromFlags, hasRemoteState, operationsFromFlags, s3BackendFromFlags } from "../../src/cli/operations-flags";
 import { operationsSummary } from "../../src/cli/summary";
 
@@ -9,10 +9,9 @@ const usage = (fn: () => unknown): string => {
   try {
     fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(EXIT.usage);
-    expect((error as CliError).message).not.toContain("\n");
-    return (error as CliError).message;
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).not.toContain("\n");
+    return (error as InputError).message;
   }
   throw new Error("expected a usage error");
 };
@@ -41,11 +40,15 @@ describe("operations flags", () => {
     expect(ops.schedule?.days).toHaveLength(5);
     expect(ops.secrets?.map((s) => s.name)).toEqual(["A", "B"]);
     expect(ops.environment).toBe("prod");
-    expect(s3BackendFromFlags({ stateBucket: "b", stateLockTable: "t" })).toEqual({ bucket: "b", dynamodbTable: "t", region: undefined });
-    expect(operationsSummary({ alertEmail: "ops@example.com", env: "prod", stateBucket: "b" })).toEqual([
+    expect(s3BackendFromFlags({ stateBucket: "tf-state-b", stateLockTable: "locks" })).toEqual({
+      bucket: "tf-state-b",
+      dynamodbTable: "locks",
+      region: undefined,
+    });
+    expect(operationsSummary({ alertEmail: "ops@example.com", env: "prod", stateBucket: "tf-state-b" })).toEqual([
       "Environment:    prod",
       "Alarms:         on (SNS topic, dashboard), e-mail to ops@example.com",
-      "State:          s3://b",
+      "State:          s3://tf-state-b",
     ]);
   });
 

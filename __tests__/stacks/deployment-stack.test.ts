@@ -65,7 +65,7 @@ describe.each(cases)("%s_%s", (arch, _name, app) => {
     it("runs one hardened instance", () => {
       expect(json).toHaveResourceWithProperties(Instance, {
         instance_type: "${var.instance_type}",
-        metadata_options: { http_tokens: "required", http_endpoint: "enabled", http_put_response_hop_limit: 2 },
+        metadata_options: { http_tokens: "required", http_endpoint: "enabled", http_put_response_hop_limit: 1 },
         root_block_device: {
           encrypted: true,
           volume_size: "${var.root_volume_size}",

@@ -164,9 +164,8 @@ describe.each(ARCHITECTURES)("operations on %s", (arch) => {
     expect(JSON.stringify(decrypt?.condition)).toContain("kms:ViaService");
     if (arch === "ec2") {
       const userData = all.doc.resource.aws_instance.instance.user_data as string;
-      expect(userData).toContain(
-        "export API_KEY=\"$(aws ssm get-parameter --region '${var.region}' --name '/fraud/api-key' --with-decryption",
-      );
+      expect(userData).toContain('export API_KEY="$(aws ssm get-parameter --region "$REGION" --name /fraud/api-key --with-decryption');
+      expect(userData).toContain(`REGION='\${replace(var.region, "'", "'\\\\''")}'`);
       expect(userData).toMatch(/-e API_KEY -e DB_URL \\\n {2}"\$IMAGE"/);
       expect(userData).not.toMatch(/set -x|echo "\$API_KEY"/);
     } else {

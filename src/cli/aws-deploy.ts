@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { UnknownVariableError, writeDeploymentFolder } from "../deployment-folder";
+import { deploymentDirName, FolderLockedError, lockDeploymentFolder, stageDeploymentFolder, type StagedFolder } from "../deployment-folder";
 import { ensureTerraformCliConfig } from "../terraform/cli-config";
 import type { AppSpec, Architecture } from "../types";
 import type { OperationsOptions } from "../operations/types";
@@ -8,10 +8,10 @@ import type { S3BackendOptions } from "../stacks/deployment-stack";
 import type { CliContext } from "./context";
 import { DeploymentInfo, OUTPUTS_CACHE, outputString, readDeployment } from "./deployments";
 import { CliError, describeError, EXIT } from "./errors";
-import { flagOfVariable } from "./options";
 import { waitForHealthy } from "./health";
 import { commandHint, TARGET_LABELS } from "./labels";
 import { deployPrerequisites } from "./prerequisites";
+import { repeatCommand } from "./hints";
 import { formatElapsed } from "./progress";
 import { runTerraformStep } from "./terraform-step";
 
@@ -64,17 +64,56 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
   out.out(`Checking prerequisites for ${TARGET_LABELS[arch]} in ${request.region}...`);
   const missing = await deployPrerequisites(ctx, request.region, request.imageUri === undefined);
 
-  const folder = writeFolder(ctx, request);
+  const folderRequest = {
+    repoRoot: ctx.repoRoot,
+    app,
+    arch,
+    imageUri: request.imageUri,
+    variables: request.variables,
+    region: request.region,
+    operations: request.operations,
+    s3Backend: request.s3Backend,
+  };
+  // One run per folder: a second deploy (or destroy) of it stops here, before writing anything.
+  const release = lockFolder(path.join(ctx.repoRoot, deploymentDirName(arch, app.name, request.operations?.environment)), request);
+  try {
+    await writeAndDeploy(ctx, request, stageDeploymentFolder(folderRequest), missing, started);
+  } finally {
+    release();
+  }
+}
+
+/** The CLI's lock of a deployment folder for this run; held by another run, a one-line failure. */
+export function lockFolder(dir: string, request: DeployRequest | string): () => void {
+  try {
+    return lockDeploymentFolder(dir, typeof request === "string" ? request : request.planOnly ? "plan" : "deploy");
+  } catch (error) {
+    if (error instanceof FolderLockedError) throw new CliError(error.message, EXIT.failed);
+    throw error;
+  }
+}
+
+/**
+ * Puts the staged files in place and runs init, plan and apply. Until apply starts, a failure (or Ctrl-C) puts
+ * the previous files back, so a failed run leaves the folder's configuration as it was.
+ */
+async function writeAndDeploy(
+  ctx: CliContext,
+  request: DeployRequest,
+  staged: StagedFolder,
+  missing: Array<{ what: string; fix: string }>,
+  started: number,
+): Promise<void> {
+  const { out, clock } = ctx;
+  const { app, arch } = request;
+  const folder = staged;
+  staged.swap();
   const dirName = path.relative(ctx.repoRoot, folder.dir) || folder.dir;
   out.out(`Wrote ${dirName}/ (${folder.files.map((file) => path.basename(file)).join(", ")})`);
 
-  const again = commandHint(
-    request.planOnly ? "plan" : "deploy",
-    arch,
-    app.name,
-    [request.imageUri ? `--image-uri ${request.imageUri}` : "", envFlag(request)].filter(Boolean).join(" "),
-  );
+  const again = repeatCommand(request.planOnly ? "plan" : "deploy", request);
   if (missing.length > 0) {
+    staged.keep();
     throw new CliError(`prepared ${dirName}/ but did not deploy: ${missing.length} prerequisite(s) missing`, EXIT.prepared, [
       ...missing.map((item) => `missing: ${item.what} -> ${item.fix}`),
       "Nothing was created in AWS. The folder is complete Terraform: review or edit it, then run",
@@ -87,26 +126,33 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
   try {
     const env = terraformEnv(ctx);
     const hints = [
-      `Resume: ${commandHint("deploy", arch, app.name, envFlag(request))}`,
+      `Resume: ${repeatCommand("deploy", request)}`,
       `Remove what was created: ${commandHint("destroy", arch, app.name, envFlag(request))}`,
     ];
-    await runTerraformStep(ctx, {
-      label: "init",
-      args: ["init", "-input=false", "-no-color"],
-      dir: folder.dir,
-      env,
-      interruptHints: hints,
-    });
-    const plan = await runTerraformStep(ctx, {
-      label: "plan",
-      args: ["plan", "-input=false", "-no-color", "-out=tfplan"],
-      dir: folder.dir,
-      env,
-      interruptHints: hints,
-    });
+    let plan: Awaited<ReturnType<typeof runTerraformStep>>;
+    try {
+      await runTerraformStep(ctx, {
+        label: "init",
+        args: ["init", "-input=false", "-no-color"],
+        dir: folder.dir,
+        env,
+        interruptHints: hints,
+      });
+      plan = await runTerraformStep(ctx, {
+        label: "plan",
+        args: ["plan", "-input=false", "-no-color", "-out=tfplan"],
+        dir: folder.dir,
+        env,
+        interruptHints: hints,
+      });
+    } catch (error) {
+      staged.rollback();
+      throw error;
+    }
+    staged.keep();
     if (request.planOnly) {
       out.out(`Plan saved to ${dirName}/tfplan (${plan.total ?? 0} resource changes). Apply it with:`);
-      out.out(`  ${commandHint("deploy", arch, app.name, envFlag(request))}`);
+      out.out(`  ${repeatCommand("deploy", request)}`);
       return;
     }
     try {
@@ -131,28 +177,6 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
     out.out(`Remove it (stops the costs): ${commandHint("destroy", arch, app.name, envFlag(request))}`);
   } finally {
     untee();
-  }
-}
-
-/** Writes the deployment folder; a flag that does not apply to the architecture is a usage error naming the flag. */
-function writeFolder(ctx: CliContext, request: DeployRequest): { dir: string; files: string[] } {
-  try {
-    return writeDeploymentFolder({
-      repoRoot: ctx.repoRoot,
-      app: request.app,
-      arch: request.arch,
-      imageUri: request.imageUri,
-      variables: request.variables,
-      region: request.region,
-      operations: request.operations,
-      s3Backend: request.s3Backend,
-    });
-  } catch (error) {
-    if (error instanceof UnknownVariableError) {
-      const flags = error.unknown.map(flagOfVariable).join(", ");
-      throw new CliError(`${flags} does not apply to ${TARGET_LABELS[request.arch]}`, EXIT.usage);
-    }
-    throw error;
   }
 }
 

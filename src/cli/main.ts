@@ -6,6 +6,7 @@ import type { CliContext } from "./context";
 import { CliError, describeError, EXIT } from "./errors";
 import { withOutcome } from "./outcome";
 import { COMMANDS, EXAMPLES } from "./registry";
+import { InputError } from "../validation/errors";
 
 const EPILOGUE = [
   "Exit codes: 0 done, 1 failed, 2 bad input (unknown app/arch, invalid answer, end of input),",
@@ -107,6 +108,10 @@ function editDistance(a: string, b: string): number {
 
 /** Prints an error as one line (plus its details) and returns its exit code. */
 function report(ctx: CliContext, error: unknown): number {
+  if (error instanceof InputError) {
+    ctx.out.err(`error: ${describeError(error)}`);
+    return EXIT.usage;
+  }
   if (error instanceof CliError) {
     ctx.out.err(`error: ${error.message}`);
     for (const line of error.details) ctx.out.err(`  ${line}`);

@@ -1,12 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Argv } from "yargs";
-import { EnvironmentNameError, parseEnvironment } from "../operations/environment";
-import { parseSchedule, ScheduleError } from "../operations/schedule";
-import { parseSecrets, SecretSpecError } from "../operations/secrets";
+import { parseEnvironment } from "../operations/environment";
+import { parseSchedule } from "../operations/schedule";
+import { parseSecrets } from "../operations/secrets";
 import type { OperationsOptions } from "../operations/types";
 import type { S3BackendOptions } from "../stacks/deployment-stack";
-import { CliError, EXIT } from "./errors";
+import { InputError } from "../validation/errors";
+import { parseRegion } from "../validation/regions";
+import { parseBucketName, parseEmail, parseTableName } from "../validation/values";
 
 /** Flags of the operations features (issue 7) on deploy, plan, cost and the menu. */
 export interface OperationsFlags {
@@ -47,46 +49,34 @@ export function withOperationsFlags<T>(yargs: Argv<T>): Argv<T & OperationsFlags
   >;
 }
 
-/** The operations options the flags ask for; a malformed value is a one-line usage error. */
+/** The operations options the flags ask for; a malformed value throws an InputError (one line). */
 export function operationsFromFlags(flags: OperationsFlags & { env?: string }): OperationsOptions {
-  try {
-    if (flags.alarms === false && flags.alertEmail) throw new CliError("--alert-email needs alarms: drop --no-alarms", EXIT.usage);
-    if (flags.alertEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(flags.alertEmail)) {
-      throw new CliError(`--alert-email "${flags.alertEmail}" is not an e-mail address`, EXIT.usage);
-    }
-    return {
-      alarms: flags.alarms ?? Boolean(flags.alertEmail),
-      alertEmail: flags.alertEmail,
-      schedule: flags.schedule !== undefined ? parseSchedule(flags.schedule) : undefined,
-      secrets: parseSecrets((flags.secret ?? []).map(String)),
-      environment: parseEnvironment(flags.env),
-    };
-  } catch (error) {
-    if (error instanceof ScheduleError || error instanceof SecretSpecError || error instanceof EnvironmentNameError) {
-      throw new CliError(error.message, EXIT.usage);
-    }
-    throw error;
-  }
+  if (flags.alarms === false && flags.alertEmail) throw new InputError("--alert-email needs alarms: drop --no-alarms");
+  return {
+    alarms: flags.alarms ?? Boolean(flags.alertEmail),
+    alertEmail: flags.alertEmail === undefined ? undefined : parseEmail(flags.alertEmail, "--alert-email"),
+    schedule: flags.schedule !== undefined ? parseSchedule(flags.schedule) : undefined,
+    secrets: parseSecrets((flags.secret ?? []).map(String)),
+    environment: parseEnvironment(flags.env),
+  };
 }
 
 /** The S3 backend the flags ask for, or undefined for state in the deployment folder. */
 export function s3BackendFromFlags(flags: OperationsFlags): S3BackendOptions | undefined {
   if (!flags.stateBucket) {
-    if (flags.stateLockTable || flags.stateRegion)
-      throw new CliError("--state-lock-table and --state-region need --state-bucket", EXIT.usage);
+    if (flags.stateLockTable || flags.stateRegion) throw new InputError("--state-lock-table and --state-region need --state-bucket");
     return undefined;
   }
-  return { bucket: flags.stateBucket, dynamodbTable: flags.stateLockTable, region: flags.stateRegion };
+  return {
+    bucket: parseBucketName(flags.stateBucket, "--state-bucket"),
+    dynamodbTable: flags.stateLockTable === undefined ? undefined : parseTableName(flags.stateLockTable, "--state-lock-table"),
+    region: flags.stateRegion === undefined ? undefined : parseRegion(flags.stateRegion, "--state-region"),
+  };
 }
 
-/** The --env of a command that finds an existing deployment (destroy, logs); a malformed one is a usage error. */
+/** The --env of a command that finds an existing deployment (destroy, logs). */
 export function environmentFromFlags(flags: { env?: string }): string | undefined {
-  try {
-    return parseEnvironment(flags.env);
-  } catch (error) {
-    if (error instanceof EnvironmentNameError) throw new CliError(error.message, EXIT.usage);
-    throw error;
-  }
+  return parseEnvironment(flags.env);
 }
 
 /** True when a deployment folder keeps its state in S3: its local terraform.tfstate says nothing then. */

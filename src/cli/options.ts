@@ -1,11 +1,28 @@
 import type { Argv } from "yargs";
 import { findApp } from "../discovery";
-import { parseArchitecture } from "../stacks/factory";
-import type { AppSpec } from "../types";
+import { stackVariableSpecs } from "../stacks/deployment-stack";
+import { parseArchitecture, UnknownArchitectureError } from "../stacks/factory";
+import { DEFAULT_REGION } from "../stacks/variables";
+import type { AppSpec, Architecture } from "../types";
+import { InputError } from "../validation/errors";
+import { parseRegion } from "../validation/regions";
+import {
+  checkFargateSize,
+  parseCertificateArn,
+  parseCidr,
+  parseImageReference,
+  parseInstanceType,
+  parseWholeNumber,
+} from "../validation/values";
+import type { DeployRequest } from "./aws-deploy";
 import type { CliContext } from "./context";
 import type { Target } from "./deployments";
-import { CliError, describeError, EXIT } from "./errors";
-import { type OperationsFlags, withOperationsFlags } from "./operations-flags";
+import { CliError, EXIT } from "./errors";
+import { TARGET_LABELS } from "./labels";
+import { type OperationsFlags, operationsFromFlags, s3BackendFromFlags, withOperationsFlags } from "./operations-flags";
+
+/** Seconds deploy waits for the health check unless --health-timeout says otherwise. */
+export const DEFAULT_HEALTH_TIMEOUT = 900;
 
 /** Flags shared by the commands that pick one app on one target. */
 export interface TargetFlags {
@@ -70,34 +87,38 @@ export function withDeployFlags<T>(yargs: Argv<T>): Argv<T & DeployFlags> {
     .option("cpu", { type: "number", describe: "Fargate CPU units per task (default: the app's)" })
     .option("memory", { type: "number", describe: "Fargate memory in MiB per task (default: the app's)" })
     .option("certificate-arn", { type: "string", describe: "ACM certificate ARN: serve HTTPS on the load balancer" })
-    .option("health-timeout", { type: "number", default: 900, describe: "seconds to wait for the app's health check after apply" }) as Argv<
-    T & DeployFlags
-  >;
+    .option("health-timeout", {
+      type: "number",
+      default: DEFAULT_HEALTH_TIMEOUT,
+      describe: "seconds to wait for the app's health check after apply",
+    }) as Argv<T & DeployFlags>;
 }
 
-/** The region to use: the flag, then the AWS environment variables, then us-east-1. */
+/** The region to use: the flag, then the AWS environment variables, then us-east-1; checked against the provider's list. */
 export function resolveRegion(flags: TargetFlags, env: NodeJS.ProcessEnv): string {
-  return flags.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1";
+  if (flags.region) return parseRegion(flags.region, "--region");
+  for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
+    const value = env[name];
+    if (value) return parseRegion(value, name);
+  }
+  return DEFAULT_REGION;
 }
 
-/** Parses --arch (ec2, ecs, ecs-alb, ecs_alb, local) into a target; a bad value is a usage error. */
+/** Parses --arch (ec2, ecs, ecs-alb, ecs_alb, local) into a target. */
 export function parseTarget(text: string): Target {
   const lower = text.trim().toLowerCase();
   if (lower === "local") return "local";
   try {
     return parseArchitecture(lower);
   } catch (error) {
-    throw new CliError(`${describeError(error)} (or local)`, EXIT.usage);
+    if (error instanceof UnknownArchitectureError) throw new InputError(`${error.message} (or local)`);
+    throw error;
   }
 }
 
-/** Finds the app named (or numbered) by --app; an unknown one is a usage error that lists the valid names. */
+/** Finds the app named (or numbered) by --app; an unknown one is an InputError listing the valid names. */
 export function resolveApp(ctx: CliContext, nameOrPosition: string): AppSpec {
-  try {
-    return findApp(ctx.discover(), nameOrPosition);
-  } catch (error) {
-    throw new CliError(describeError(error), EXIT.usage);
-  }
+  return findApp(ctx.discover(), nameOrPosition);
 }
 
 /** Both --arch and --app, required for commands that act on one deployment. */
@@ -106,6 +127,61 @@ export function requireTarget(ctx: CliContext, flags: TargetFlags): { target: Ta
     throw new CliError("both --arch (ec2|ecs|ecs-alb|local) and --app (name or number, see `list`) are required", EXIT.usage);
   }
   return { target: parseTarget(flags.arch), app: resolveApp(ctx, flags.app) };
+}
+
+/** ECS's cap on tasks per service. */
+const MAX_TASKS = 5000;
+/** The longest health wait accepted (a day). */
+const MAX_HEALTH_TIMEOUT = 86_400;
+
+/**
+ * Checks every deploy flag that does not depend on the app or the architecture (the menu asks for those later),
+ * and warns about values that are valid but risky. Bad input throws an InputError before anything is written.
+ */
+export function checkDeployFlags(ctx: CliContext, flags: DeployFlags): void {
+  const region = resolveRegion(flags, ctx.env);
+  if (flags.imageUri !== undefined) parseImageReference(flags.imageUri);
+  terraformVariables(flags, region);
+  operationsFromFlags(flags);
+  s3BackendFromFlags(flags);
+  if (flags.healthTimeout !== undefined) parseWholeNumber(flags.healthTimeout, "--health-timeout", 0, MAX_HEALTH_TIMEOUT);
+  if (flags.sshCidr === "0.0.0.0/0") {
+    ctx.out.err("warning: --ssh-cidr 0.0.0.0/0 opens SSH to the whole internet; prefer your own address, e.g. 203.0.113.7/32");
+  }
+}
+
+/**
+ * The whole request of one AWS deployment, every flag checked, including what depends on the app and the
+ * architecture (a Fargate size valid with the app's defaults, flags that apply to the architecture, the
+ * certificate's region). Bad input throws an InputError; nothing is written.
+ */
+export function deployRequest(ctx: CliContext, arch: Architecture, app: AppSpec, flags: DeployFlags, planOnly = false): DeployRequest {
+  const region = resolveRegion(flags, ctx.env);
+  const imageUri = flags.imageUri === undefined ? undefined : parseImageReference(flags.imageUri);
+  const variables = terraformVariables(flags, region);
+  const operations = operationsFromFlags(flags);
+  const declared = stackVariableSpecs(app, arch, { imageUri, region, operations });
+  const foreign = Object.keys(variables).filter((name) => !(name in declared));
+  if (foreign.length > 0) throw new InputError(`${foreign.map(flagOfVariable).join(", ")} does not apply to ${TARGET_LABELS[arch]}`);
+  if (arch !== "ec2") checkFargateSize({ cpu: flags.cpu ?? app.resources.cpu, memory: flags.memory ?? app.resources.memory });
+  if (flags.certificateArn !== undefined) {
+    const certificate = parseCertificateArn(flags.certificateArn);
+    if (certificate.region !== region) {
+      throw new InputError(`--certificate-arn is in ${certificate.region}; the load balancer needs a certificate of ${region}`);
+    }
+  }
+  const healthTimeout = parseWholeNumber(flags.healthTimeout ?? DEFAULT_HEALTH_TIMEOUT, "--health-timeout", 0, MAX_HEALTH_TIMEOUT);
+  return {
+    app,
+    arch,
+    region,
+    imageUri,
+    variables,
+    operations,
+    s3Backend: s3BackendFromFlags(flags),
+    healthTimeoutMs: healthTimeout * 1000,
+    planOnly,
+  };
 }
 
 /** Terraform variable -> the flag that sets it. */
@@ -127,27 +203,24 @@ export function flagOfVariable(variable: string): string {
   return VARIABLE_FLAGS[variable] ?? variable;
 }
 
-/** The Terraform variables the flags set (only those given, plus the region). */
+/** The Terraform variables the flags set (only those given, plus the region), each checked. */
 export function terraformVariables(flags: DeployFlags, region: string): Record<string, string | number> {
+  const count = (value: number | undefined, flag: string, min: number) =>
+    value === undefined ? undefined : parseWholeNumber(value, flag, min, MAX_TASKS);
   const variables: Record<string, string | number | undefined> = {
     region,
-    allowed_cidr: flags.allowedCidr,
-    ssh_cidr: flags.sshCidr,
-    instance_type: flags.instanceType,
-    desired_count: flags.desired,
-    min_count: flags.min,
-    max_count: flags.max,
-    cpu: flags.cpu,
-    memory: flags.memory,
-    certificate_arn: flags.certificateArn,
+    allowed_cidr: flags.allowedCidr === undefined ? undefined : parseCidr(flags.allowedCidr, "--allowed-cidr"),
+    ssh_cidr: flags.sshCidr === undefined || flags.sshCidr === "" ? flags.sshCidr : parseCidr(flags.sshCidr, "--ssh-cidr"),
+    instance_type: flags.instanceType === undefined ? undefined : parseInstanceType(flags.instanceType),
+    desired_count: count(flags.desired, "--desired", 0),
+    min_count: count(flags.min, "--min", 1),
+    max_count: count(flags.max, "--max", 1),
+    cpu: flags.cpu === undefined ? undefined : parseWholeNumber(flags.cpu, "--cpu", 256, 16384),
+    memory: flags.memory === undefined ? undefined : parseWholeNumber(flags.memory, "--memory", 512, 122880),
+    certificate_arn: flags.certificateArn === undefined ? undefined : parseCertificateArn(flags.certificateArn).arn,
   };
-  for (const [key, value] of Object.entries(variables)) {
-    if (typeof value === "number" && (!Number.isFinite(value) || value < 0)) {
-      throw new CliError(`${flagOfVariable(key)} must be a non-negative number`, EXIT.usage);
-    }
-  }
   if (flags.min !== undefined && flags.max !== undefined && flags.min > flags.max) {
-    throw new CliError(`--min (${flags.min}) is larger than --max (${flags.max})`, EXIT.usage);
+    throw new InputError(`--min (${flags.min}) is larger than --max (${flags.max})`);
   }
   return Object.fromEntries(Object.entries(variables).filter(([, value]) => value !== undefined)) as Record<string, string | number>;
 }

@@ -14,6 +14,7 @@ import { ec2SecretFetch, resolveSecrets, secretReadStatements } from "./secrets"
 import type { Ec2Workload } from "./workload";
 import type { SecretRef } from "../operations/secrets";
 import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
+import { shellQuote, shellQuoteTerraform } from "../validation/shell";
 
 /** Settings of the single-instance architecture. */
 export interface Ec2DeploymentProps extends FoundationProps {
@@ -31,7 +32,21 @@ export interface Ec2DeploymentProps extends FoundationProps {
   amiSsmParameter: string;
 }
 
-/** The instance's boot script: install Docker, log in to ECR when the image is there, run the app with a restart policy. */
+/** One environment variable of the app's container on EC2 (the value is shell-quoted where the script is built). */
+export interface ContainerEnvironment {
+  /** Variable name (letters, digits, _). */
+  name: string;
+  /** Value: literal text or a Terraform reference. */
+  value: string | number;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The instance's boot script: install Docker, log in to ECR when the image is there, run the app with a restart
+ * policy. Every value that is not a fixed word of the script (image, region, log group, app name, environment
+ * values, secret names) is shell-quoted once, in Terraform when it is a reference, so no value can run a command.
+ */
 export function ec2UserData(props: {
   image: string;
   region: string;
@@ -40,26 +55,34 @@ export function ec2UserData(props: {
   healthPath: string;
   appName: string;
   secrets?: SecretRef[];
+  environment?: ContainerEnvironment[];
 }): string {
-  const secrets = ec2SecretFetch(props.secrets ?? [], props.region);
+  if (!Number.isInteger(props.port) || props.port < 1 || props.port > 65535) throw new Error(`port ${props.port} is not a TCP port`);
+  const environment = [{ name: "PORT", value: props.port }, ...(props.environment ?? [])];
+  const badName = environment.find((entry) => !ENV_NAME.test(entry.name));
+  if (badName) throw new Error(`${JSON.stringify(badName.name)} is not an environment variable name`);
+  const secrets = ec2SecretFetch(props.secrets ?? [], '"$REGION"');
   const [python, flag, code] = containerHealthCommand(props.port, props.healthPath);
-  // Inside the double-quoted --health-cmd argument, so the inner quotes are escaped for bash.
-  const health = `${python} ${flag} \\"${code}\\"`;
+  const q = shellQuoteTerraform;
   return [
     "#!/bin/bash",
     "set -euo pipefail",
+    `IMAGE=${q(props.image)}`,
+    `REGION=${q(props.region)}`,
+    `LOG_GROUP=${q(props.logGroup)}`,
     "dnf install -y docker",
     "systemctl enable --now docker",
-    `IMAGE='${props.image}'`,
     'REGISTRY="$(echo "$IMAGE" | cut -d/ -f1)"',
+    // <account>.dkr.ecr[-fips].<region>.amazonaws.com: the registry's own region, which may not be the deployment's.
     'case "$REGISTRY" in',
-    `  *.dkr.ecr.*) aws ecr get-login-password --region '${props.region}' | docker login --username AWS --password-stdin "$REGISTRY" ;;`,
+    '  *.dkr.ecr*.amazonaws.com*) aws ecr get-login-password --region "$(echo "$REGISTRY" | cut -d. -f4)" | docker login --username AWS --password-stdin "$REGISTRY" ;;',
     "esac",
     'docker pull "$IMAGE"',
     ...secrets.lines,
-    `docker run -d --name '${props.appName}' --restart unless-stopped -p ${props.port}:${props.port} -e PORT=${props.port} \\`,
-    `  --health-cmd "${health}" --health-interval ${HEALTH_CHECK.intervalSeconds}s --health-retries 3 \\`,
-    `  --log-driver awslogs --log-opt awslogs-region='${props.region}' --log-opt awslogs-group='${props.logGroup}' \\`,
+    `docker run -d --name ${q(props.appName)} --restart unless-stopped -p ${props.port}:${props.port} \\`,
+    `  ${environment.map((entry) => `-e ${entry.name}=${q(String(entry.value))}`).join(" ")} \\`,
+    `  --health-cmd ${shellQuote(`${python} ${flag} "${code}"`)} --health-interval ${HEALTH_CHECK.intervalSeconds}s --health-retries 3 \\`,
+    '  --log-driver awslogs --log-opt awslogs-region="$REGION" --log-opt awslogs-group="$LOG_GROUP" \\',
     ...(secrets.dockerFlags.length > 0 ? [`  ${secrets.dockerFlags.join(" ")} \\`] : []),
     '  "$IMAGE"',
     "",
@@ -123,7 +146,9 @@ export class Ec2Deployment extends Construct {
       associatePublicIpAddress: true,
       monitoring: true,
       ebsOptimized: true,
-      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+      // Hop limit 1: the container (one hop further, behind docker's bridge) cannot reach the instance role's
+      // credentials; the host itself, which logs in to ECR, ships logs and reads the secrets, still can.
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
       rootBlockDevice: {
         volumeSize: props.rootVolumeSize,
         volumeType: "gp3",

@@ -2,7 +2,26 @@ import { Construct } from "constructs";
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Fn, Token } from "cdktf";
 import { accountContext } from "./account";
+
+/** An ECR image reference: <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>[:tag][@digest]. */
+const ECR_IMAGE = "^([0-9]{12})[.]dkr[.]ecr(?:-fips)?[.]([a-z0-9-]+)[.]amazonaws[.]com(?:[.]cn)?/([^:@]+)";
+
+/**
+ * The ARN of the ECR repository an image reference names, in whatever account and region it is, or "" for an
+ * image of another registry (which needs no ECR permission). Terraform computes it, so it follows image_uri.
+ */
+export function imageRepositoryArn(scope: Construct, imageUri: string): string {
+  const { partition } = accountContext(scope);
+  return Token.asString(
+    Fn.conditional(
+      Fn.can(Fn.regex(ECR_IMAGE, imageUri)),
+      Fn.join("", ["arn:", partition, Fn.replace(imageUri, `/${ECR_IMAGE}.*$/`, ":ecr:$2:$1:repository/$3")]),
+      "",
+    ),
+  );
+}
 
 /** A role a service assumes, with an optional inline policy of exactly the permissions it needs. */
 export interface ServiceRoleProps {
@@ -57,7 +76,8 @@ export class ServiceRole extends Construct {
         sid: "EcrPull",
         effect: "Allow",
         actions: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-        resources: props.pullRepositoryArns,
+        // compact: an image from another registry than ECR adds "" (see imageRepositoryArn).
+        resources: Token.asList(Fn.compact(props.pullRepositoryArns)),
       });
     }
     if (props.logGroupArn !== undefined) {

@@ -10,6 +10,9 @@ import { S3BucketVersioningA as S3BucketVersioning } from "@cdktf/provider-aws/l
 import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { skipCheck } from "./checkov";
 import { MANAGED_BY } from "./naming";
+import { InputError } from "../validation/errors";
+import { parseRegion } from "../validation/regions";
+import { parseBucketName, parseTableName } from "../validation/values";
 
 /** What the state bootstrap creates. */
 export interface StateBackendProps {
@@ -22,7 +25,7 @@ export interface StateBackendProps {
 }
 
 /** Raised for a bucket or table name AWS would refuse. */
-export class StateBackendNameError extends Error {
+export class StateBackendNameError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = "StateBackendNameError";
@@ -31,12 +34,9 @@ export class StateBackendNameError extends Error {
 
 /** Checks the names before Terraform runs, so a typo is one line and not a failed apply. */
 export function checkStateBackendNames(props: StateBackendProps): void {
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucket) || props.bucket.includes("..")) {
-    throw new StateBackendNameError(`state bucket "${props.bucket}" must be 3-63 lowercase letters, digits, dots or hyphens`);
-  }
-  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(props.lockTable)) {
-    throw new StateBackendNameError(`lock table "${props.lockTable}" must be 3-255 letters, digits, _ . or -`);
-  }
+  parseBucketName(props.bucket, "state bucket");
+  parseTableName(props.lockTable, "lock table");
+  parseRegion(props.region, "state region");
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Construct } from "constructs";
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { parameterArnPath, type SecretRef } from "../operations/secrets";
 import { accountArn, accountContext } from "./account";
+import { shellQuote } from "../validation/shell";
 
 /** A secret with the ARN of its parameter: what roles are allowed to read and what ECS's valueFrom names. */
 export interface ResolvedSecret extends SecretRef {
@@ -50,12 +51,13 @@ export function ecsContainerSecrets(secrets: readonly ResolvedSecret[]): Array<{
  * Boot-script lines that read each parameter into an exported shell variable through the instance role, and the
  * `-e NAME` flags that hand them to docker by name: the values live only in the script's memory and the container's
  * environment, never on disk, in user data or in the log (command substitution keeps them out of cloud-init's output).
+ * `regionWord` is a shell word (e.g. "$REGION").
  */
-export function ec2SecretFetch(secrets: readonly SecretRef[], region: string): { lines: string[]; dockerFlags: string[] } {
+export function ec2SecretFetch(secrets: readonly SecretRef[], regionWord: string): { lines: string[]; dockerFlags: string[] } {
   return {
     lines: secrets.map(
       (secret) =>
-        `export ${secret.name}="$(aws ssm get-parameter --region '${region}' --name '${secret.parameter}' --with-decryption --query Parameter.Value --output text)"`,
+        `export ${secret.name}="$(aws ssm get-parameter --region ${regionWord} --name ${shellQuote(secret.parameter)} --with-decryption --query Parameter.Value --output text)"`,
     ),
     dockerFlags: secrets.map((secret) => `-e ${secret.name}`),
   };

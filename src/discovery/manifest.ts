@@ -108,8 +108,9 @@ export function parseManifest(text: string): ManifestResult {
   const fields = raw as Raw;
   try {
     const healthPath = optionalString(fields, "health_path");
-    if (healthPath !== undefined && !healthPath.startsWith("/")) {
-      throw new FieldError("health_path", `"health_path" must start with "/"`);
+    // It lands in a shell script, a Python string and ALB settings: plain URL path characters only.
+    if (healthPath !== undefined && !/^\/[A-Za-z0-9._~/-]{0,1023}$/.test(healthPath)) {
+      throw new FieldError("health_path", `"health_path" must start with "/" and hold only letters, digits and . _ ~ / -`);
     }
     return {
       manifest: {

@@ -1,7 +1,9 @@
+import { InputError } from "../validation/errors";
+
 /** `--env dev|staging|prod|<text>`: a short name that goes into resource names, tags and the deployment folder. */
 
 /** Raised for an environment name AWS names could not hold. */
-export class EnvironmentNameError extends Error {
+export class EnvironmentNameError extends InputError {
   constructor(text: string) {
     super(`--env "${text}" must be 1-12 lowercase letters, digits or hyphens, starting with a letter (e.g. dev, staging, prod)`);
     this.name = "EnvironmentNameError";

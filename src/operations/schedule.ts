@@ -3,6 +3,8 @@
  * and what follows from it: EventBridge Scheduler cron expressions and the share of the week it runs.
  */
 
+import { InputError } from "../validation/errors";
+
 /** Day names in EventBridge cron order (cron days are names, so the order only matters for ranges). */
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
@@ -24,7 +26,7 @@ export interface ScheduleWindow {
 }
 
 /** Raised for a schedule that does not parse; the message is one line saying what is wrong and the expected form. */
-export class ScheduleError extends Error {
+export class ScheduleError extends InputError {
   constructor(text: string, reason: string) {
     super(`invalid schedule "${text}": ${reason} (expected e.g. "mon-fri 08:00-19:00 Europe/Paris")`);
     this.name = "ScheduleError";
@@ -85,7 +87,7 @@ export function parseSchedule(text: string): ScheduleWindow {
   const startMinute = parseTime(text, hours[0]);
   const stopMinute = parseTime(text, hours[1]);
   if (stopMinute <= startMinute) throw new ScheduleError(text, "the stop time must come after the start time on the same day");
-  return { days, startMinute, stopMinute, timeZone: checkTimeZone(text, original[2]), text: text.trim() };
+  return { days, startMinute, stopMinute, timeZone: checkTimeZone(text, original[2]), text: original.join(" ") };
 }
 
 /** Hours a week the deployment runs. */

@@ -1,5 +1,7 @@
 /** `--secret NAME=/ssm/path`: an SSM parameter handed to the container as an environment variable (only its name is ever written). */
 
+import { InputError } from "../validation/errors";
+
 /** One SSM parameter injected as one environment variable. */
 export interface SecretRef {
   /** Environment variable the container sees, e.g. "API_KEY". */
@@ -9,7 +11,7 @@ export interface SecretRef {
 }
 
 /** Raised for a `--secret` value that does not parse; the message is one line. */
-export class SecretSpecError extends Error {
+export class SecretSpecError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = "SecretSpecError";

@@ -1,8 +1,8 @@
 import { Construct, Node } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack, type TerraformElement } from "cdktf";
-import { accountArn } from "../constructs/account";
 import { Ec2Deployment } from "../constructs/ec2-deployment";
+import { imageRepositoryArn } from "../constructs/iam";
 import { EcsAlbDeployment } from "../constructs/ecs-alb-deployment";
 import { EcsDeployment } from "../constructs/ecs-deployment";
 import type { FoundationProps, OutputSpec } from "../constructs/foundation";
@@ -128,7 +128,7 @@ export class DeploymentStack extends TerraformStack {
       allowedCidr: vars.allowed_cidr.stringValue,
       logRetentionDays: vars.log_retention_days.numberValue,
       imageSource,
-      extraPullRepositoryArns: mode.kind === "uri" ? [accountArn(this, "ecr", "repository/*")] : undefined,
+      extraPullRepositoryArns: mode.kind === "uri" ? [imageRepositoryArn(this, vars.image_uri.stringValue)] : undefined,
       environment: ops.environment,
       secrets: ops.secrets,
     };

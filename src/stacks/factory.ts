@@ -1,9 +1,10 @@
 import type { App, TerraformStack } from "cdktf";
 import { ARCHITECTURES, type AppSpec, type Architecture } from "../types";
 import { DeploymentStack, type DeploymentStackOptions } from "./deployment-stack";
+import { InputError } from "../validation/errors";
 
 /** Thrown by parseArchitecture; the message lists the valid spellings. */
-export class UnknownArchitectureError extends Error {
+export class UnknownArchitectureError extends InputError {
   constructor(readonly requested: string) {
     super(`unknown architecture "${requested}"; valid architectures: ${ARCHITECTURES.join(", ")} (ecs-alb is accepted for ecs_alb)`);
     this.name = "UnknownArchitectureError";

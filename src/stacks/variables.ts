@@ -2,6 +2,8 @@ import { TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { DEFAULT_GRACE_PERIOD_SECONDS } from "../constructs/health-check";
 import type { AppSpec, Architecture } from "../types";
+import { AWS_REGIONS } from "../validation/regions";
+import { IMAGE_REFERENCE_PATTERN } from "../validation/values";
 
 /** Region used when neither the options nor terraform.tfvars name one. */
 export const DEFAULT_REGION = "us-east-1";
@@ -31,7 +33,15 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
   });
   const positive = (name: string, min = 1) => ({ condition: `var.${name} >= ${min}`, errorMessage: `${name} must be at least ${min}.` });
   const specs: Record<string, VariableSpec> = {
-    region: { type: "string", description: "AWS region to deploy to", default: region },
+    region: {
+      type: "string",
+      description: "AWS region to deploy to",
+      default: region,
+      validation: {
+        condition: `contains([${AWS_REGIONS.map((name) => JSON.stringify(name)).join(", ")}], var.region)`,
+        errorMessage: "region must be an AWS region the aws provider knows, such as us-east-1.",
+      },
+    },
     vpc_cidr: {
       type: "string",
       description: "CIDR of the deployment's own VPC",
@@ -59,14 +69,26 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
       type: "string",
       description: "Image the containers run (e.g. <account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>)",
       default: image.defaultUri,
-      validation: { condition: `length(var.image_uri) > 0`, errorMessage: "image_uri must not be empty." },
+      // The boot script quotes it anyway; this keeps anything but an image reference out of the deployment.
+      validation: {
+        condition: `can(regex(${JSON.stringify(IMAGE_REFERENCE_PATTERN)}, var.image_uri))`,
+        errorMessage: "image_uri must be an image reference such as <account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>.",
+      },
     };
   } else {
     specs.image_tag = { type: "string", description: "Tag the built image is pushed with", default: "latest" };
   }
   if (arch === "ec2") {
     Object.assign(specs, {
-      instance_type: { type: "string", description: "EC2 instance type", default: "t3.xlarge" },
+      instance_type: {
+        type: "string",
+        description: "EC2 instance type",
+        default: "t3.xlarge",
+        validation: {
+          condition: `can(regex("^[a-z][a-z0-9-]*[.][a-z0-9-]+$", var.instance_type))`,
+          errorMessage: "instance_type must be an EC2 instance type such as t3.xlarge.",
+        },
+      },
       ssh_cidr: {
         type: "string",
         description: "CIDR allowed to SSH in; empty opens no SSH port",

@@ -84,11 +84,33 @@ export function spaceObjectBraces(expression: string): string {
   return out;
 }
 
+/** Text for inside an HCL quoted string: backslash, quote and control characters escaped (template sequences untouched). */
+function escapeQuoted(text: string): string {
+  const named: Record<string, string> = { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\\"\u0000-\u001f\u007f\u2028\u2029]/g, (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * The one writer of user-supplied text into HCL (terraform.tfvars, variable defaults, backend settings): a quoted
+ * string whose value is exactly `value`. Quotes, backslashes and control characters are escaped, and `${` / `%{`
+ * doubled, because every HCL string is a template: unescaped, they would be interpolations or directives.
+ */
+export function hclString(value: string): string {
+  return `"${escapeQuoted(value.replace(/([$%])\{/g, "$1$1{"))}"`;
+}
+
+/** A literal value (no template, no reference) as HCL: strings through hclString, numbers and booleans bare. */
+export function hclLiteral(value: string | number | boolean): string {
+  return typeof value === "string" ? hclString(value) : String(value);
+}
+
 /** A JSON string as an HCL expression: a bare expression, a quoted template, or a heredoc for multi-line text. */
 export function renderString(text: string, indent: string): string {
   const parts = splitTemplate(text);
   if (parts.length === 1 && "expression" in parts[0]) return spaceObjectBraces(parts[0].expression);
-  if (text.includes("\n") && !/^EOT$/m.test(text)) {
+  // A line that is only the delimiter (indented or not) would end the heredoc early: quote such text instead.
+  if (text.includes("\n") && !/^\s*EOT\s*$/m.test(text)) {
     const body = parts.map((p) => ("literal" in p ? p.literal : `\${${p.expression}}`)).join("");
     return `<<-EOT\n${body
       .replace(/\n$/, "")
@@ -96,9 +118,7 @@ export function renderString(text: string, indent: string): string {
       .map((line) => indent + INDENT + line)
       .join("\n")}\n${indent}${INDENT}EOT`;
   }
-  const escape = (s: string) =>
-    s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
-  return `"${parts.map((p) => ("literal" in p ? escape(p.literal) : `\${${p.expression}}`)).join("")}"`;
+  return `"${parts.map((p) => ("literal" in p ? escapeQuoted(p.literal) : `\${${p.expression}}`)).join("")}"`;
 }
 
 /** A JSON value as an HCL expression (attribute value). */
@@ -150,8 +170,12 @@ function alignAttributes(attributes: Array<[string, string]>, indent: string): s
   return lines;
 }
 
+/** Which attributes of a block hold literal values (no template, no reference), e.g. a variable's default. */
+type LiteralKeys = (key: string) => boolean;
+const NO_LITERALS: LiteralKeys = () => false;
+
 /** The body of a block: attributes first (aligned like terraform fmt), then nested blocks. */
-function renderBody(body: JsonObject, indent: string, comments: string[] = []): string {
+function renderBody(body: JsonObject, indent: string, comments: string[] = [], literal: LiteralKeys = NO_LITERALS): string {
   const attributes: Array<[string, string]> = [];
   const blocks: string[] = [];
   for (const [key, value] of Object.entries(body)) {
@@ -165,6 +189,8 @@ function renderBody(body: JsonObject, indent: string, comments: string[] = []): 
     if (blockItems) {
       for (const item of blockItems as JsonObject[])
         blocks.push(`${indent}${renderKey(key)} {\n${renderBody(item, indent + INDENT)}${indent}}`);
+    } else if (literal(key) && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) {
+      attributes.push([renderKey(key), hclLiteral(value)]);
     } else {
       attributes.push([renderKey(key), renderValue(value, indent, key)]);
     }
@@ -178,9 +204,14 @@ function renderBody(body: JsonObject, indent: string, comments: string[] = []): 
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 
-function block(header: string, body: JsonObject, comments: string[] = []): string {
-  return `${header} {\n${renderBody(body, INDENT, comments)}}\n`;
+function block(header: string, body: JsonObject, comments: string[] = [], literal: LiteralKeys = NO_LITERALS): string {
+  return `${header} {\n${renderBody(body, INDENT, comments, literal)}}\n`;
 }
+
+/** Terraform never evaluates templates in these: what they hold is taken as written. */
+const VARIABLE_LITERALS: LiteralKeys = (key) => key === "default" || key === "description";
+const OUTPUT_LITERALS: LiteralKeys = (key) => key === "description";
+const BACKEND_LITERALS: LiteralKeys = () => true;
 
 /** The `terraform {}` block: required_providers entries are attributes, the backend a labelled block. */
 function renderTerraformBlock(settings: JsonObject): string {
@@ -194,7 +225,12 @@ function renderTerraformBlock(settings: JsonObject): string {
   const backend = settings.backend;
   if (isObject(backend)) {
     for (const [name, config] of Object.entries(backend)) {
-      lines.push("", `${INDENT}backend "${name}" {`, renderBody(config as JsonObject, INDENT + INDENT).trimEnd(), `${INDENT}}`);
+      lines.push(
+        "",
+        `${INDENT}backend "${name}" {`,
+        renderBody(config as JsonObject, INDENT + INDENT, [], BACKEND_LITERALS).trimEnd(),
+        `${INDENT}}`,
+      );
     }
   }
   lines.push("}");
@@ -211,7 +247,7 @@ export function terraformJsonToHcl(doc: JsonObject, skips: Map<string, CheckovSk
   for (const [name, spec] of Object.entries((doc.variable ?? {}) as JsonObject)) {
     // A variable's type is a type constraint, written bare (string, number, bool), not a string.
     const { type, ...rest } = spec as JsonObject;
-    out.push(block(`variable "${name}"`, type === undefined ? rest : { type: `\${${String(type)}}`, ...rest }));
+    out.push(block(`variable "${name}"`, type === undefined ? rest : { type: `\${${String(type)}}`, ...rest }, [], VARIABLE_LITERALS));
   }
   if (isObject(doc.locals)) out.push(block("locals", doc.locals));
   for (const kind of ["data", "resource"] as const) {
@@ -222,6 +258,7 @@ export function terraformJsonToHcl(doc: JsonObject, skips: Map<string, CheckovSk
       }
     }
   }
-  for (const [name, spec] of Object.entries((doc.output ?? {}) as JsonObject)) out.push(block(`output "${name}"`, spec as JsonObject));
+  for (const [name, spec] of Object.entries((doc.output ?? {}) as JsonObject))
+    out.push(block(`output "${name}"`, spec as JsonObject, [], OUTPUT_LITERALS));
   return out.join("\n");
 }

@@ -1,4 +1,20 @@
+import * as fs from "fs";
+import * as path from "path";
 import { capture, RunningProcess, startProcess, whichBinary } from "./process";
+
+/** Files of a deployment folder that hold state values (resource attributes, sometimes secrets). */
+const STATE_FILES = ["terraform.tfstate", "terraform.tfstate.backup", "tfplan"];
+
+/** Makes the folder's state files readable by their owner only (0600), like the logs. */
+export function restrictStateFiles(dir: string): void {
+  for (const name of STATE_FILES) {
+    try {
+      fs.chmodSync(path.join(dir, name), 0o600);
+    } catch {
+      // not there
+    }
+  }
+}
 
 /** Runs terraform (or OpenTofu) in a deployment folder. Tests replace it with a recording fake. */
 export interface TerraformAdapter {
@@ -46,6 +62,19 @@ export class TerraformCli implements TerraformAdapter {
   }
 
   run(args: string[], cwd: string, env: NodeJS.ProcessEnv, onLine: (line: string) => void): RunningProcess {
-    return startProcess(this.binary, args, { cwd, env, onLine: (line) => onLine(line) });
+    // The state holds every resource attribute (and the plan file the same): terraform creates them 0600
+    // under umask 077, inherited at spawn; files left by older runs are tightened when it exits.
+    const previous = process.umask(0o077);
+    let running: RunningProcess;
+    try {
+      running = startProcess(this.binary, args, { cwd, env, onLine: (line) => onLine(line) });
+    } finally {
+      process.umask(previous);
+    }
+    const done = running.done.then((code) => {
+      restrictStateFiles(cwd);
+      return code;
+    });
+    return { done, interrupt: () => running.interrupt() };
   }
 }

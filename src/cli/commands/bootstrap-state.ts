@@ -1,5 +1,5 @@
 import * as path from "path";
-import { checkStateBackendNames, StateBackendNameError } from "../../constructs/remote-state";
+import { checkStateBackendNames } from "../../constructs/remote-state";
 import { STATE_BOOTSTRAP_DIR, writeStateBootstrap } from "../../state-bootstrap";
 import { terraformEnv } from "../aws-deploy";
 import { defineCommand } from "../command";
@@ -34,12 +34,7 @@ export const bootstrapStateCommand = defineCommand<BootstrapFlags>({
   run: async (ctx, flags) => {
     if (!flags.bucket) throw new CliError("--bucket is required (a globally unique S3 bucket name)", EXIT.usage);
     const props = { bucket: flags.bucket, lockTable: flags.lockTable ?? "terraform-locks", region: resolveRegion(flags, ctx.env) };
-    try {
-      checkStateBackendNames(props);
-    } catch (error) {
-      if (error instanceof StateBackendNameError) throw new CliError(error.message, EXIT.usage);
-      throw error;
-    }
+    checkStateBackendNames(props);
     const dir = writeStateBootstrap(path.join(ctx.repoRoot, STATE_BOOTSTRAP_DIR), props);
     ctx.out.out(`Wrote ${STATE_BOOTSTRAP_DIR}/main.tf (bucket ${props.bucket}, lock table ${props.lockTable}, ${props.region})`);
     const missing = await deployPrerequisites(ctx, props.region, false);

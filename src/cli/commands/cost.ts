@@ -3,7 +3,7 @@ import { ARCHITECTURES } from "../../types";
 import type { AppSpec } from "../../types";
 import { defineCommand } from "../command";
 import { TARGET_LABELS } from "../labels";
-import { DeployFlags, parseTarget, resolveApp, resolveRegion, withDeployFlags } from "../options";
+import { checkDeployFlags, DeployFlags, parseTarget, resolveApp, resolveRegion, withDeployFlags } from "../options";
 import { costFor } from "../summary";
 
 /** `cost`: daily and monthly estimate per architecture, with the breakdown, date of the prices and assumptions. */
@@ -11,6 +11,10 @@ export const costCommand = defineCommand<DeployFlags & { json?: boolean }>({
   command: "cost",
   describe: "estimate the daily and monthly cost (all three architectures, or --arch) from the price table",
   builder: (yargs) => withDeployFlags(yargs).option("json", { type: "boolean", describe: "print the estimates as JSON" }),
+  validate: (ctx, flags) => {
+    checkDeployFlags(ctx, flags);
+    return flags;
+  },
   run: async (ctx, flags) => {
     const region = resolveRegion(flags, ctx.env);
     const app: AppSpec | undefined = flags.app ? resolveApp(ctx, flags.app) : undefined;

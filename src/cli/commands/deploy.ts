@@ -4,8 +4,15 @@ import { defineCommand } from "../command";
 import type { CliContext } from "../context";
 import type { Target } from "../deployments";
 import { serveLocally } from "../local-serve";
-import { DeployFlags, requireTarget, resolveRegion, terraformVariables, withDeployFlags } from "../options";
-import { operationsFromFlags, s3BackendFromFlags } from "../operations-flags";
+import {
+  checkDeployFlags,
+  DEFAULT_HEALTH_TIMEOUT,
+  DeployFlags,
+  deployRequest,
+  requireTarget,
+  resolveRegion,
+  withDeployFlags,
+} from "../options";
 import { confirm } from "../prompts";
 import { printSummary } from "../summary";
 import { deploymentDirName } from "../../deployment-folder";
@@ -27,37 +34,38 @@ export async function executeDeployment(
   flags: DeployFlags,
   planOnly = false,
 ): Promise<void> {
-  const healthTimeoutMs = (flags.healthTimeout ?? 900) * 1000;
   if (target === "local") {
+    const healthTimeoutMs = (flags.healthTimeout ?? DEFAULT_HEALTH_TIMEOUT) * 1000;
     await serveLocally(ctx, { app, port: app.port, foreground: false, healthTimeoutMs: Math.min(healthTimeoutMs, 300_000) });
     return;
   }
-  const region = resolveRegion(flags, ctx.env);
-  await deployToAws(ctx, {
-    app,
-    arch: target,
-    region,
-    imageUri: flags.imageUri,
-    variables: terraformVariables(flags, region),
-    operations: operationsFromFlags(flags),
-    s3Backend: s3BackendFromFlags(flags),
-    healthTimeoutMs,
-    planOnly,
-  });
+  await deployToAws(ctx, deployRequest(ctx, target, app, flags, planOnly));
+}
+
+/** What deploy and plan run with once their flags are checked. */
+interface CheckedDeploy {
+  target: Target;
+  app: AppSpec;
+  flags: DeployFlags;
+}
+
+/** The validate step of deploy and plan: every flag, including what depends on the app and architecture. */
+function checkDeploy(ctx: CliContext, flags: DeployFlags): CheckedDeploy {
+  const { target, app } = requireTarget(ctx, flags);
+  checkDeployFlags(ctx, flags);
+  if (target !== "local") deployRequest(ctx, target, app, flags);
+  return { target, app, flags };
 }
 
 /** `deploy`: prerequisites, deployment folder, terraform init/plan/apply, health check, URL. */
-export const deployCommand = defineCommand<DeployFlags>({
+export const deployCommand = defineCommand<DeployFlags, CheckedDeploy>({
   command: "deploy",
   describe: "deploy one app: write its Terraform folder, init/plan/apply with live progress, wait until healthy, print the URL",
   builder: (yargs) => withJsonFlag(withDeployFlags(yargs)),
   jsonOutcome: true,
-  run: async (ctx, flags) => {
-    const { target, app } = requireTarget(ctx, flags);
+  validate: checkDeploy,
+  run: async (ctx, { target, app, flags }) => {
     reportTarget(ctx, target, app, flags);
-    // Parsed before anything is printed, so a bad --schedule/--secret/--env is one line and nothing else.
-    operationsFromFlags(flags);
-    s3BackendFromFlags(flags);
     if (!flags.yes) {
       printSummary(ctx, target, app, flags, resolveRegion(flags, ctx.env));
       if (!(await confirm(ctx.input, ctx.out, "Deploy?"))) {
@@ -70,17 +78,14 @@ export const deployCommand = defineCommand<DeployFlags>({
 });
 
 /** `plan`: like deploy but stops after terraform plan (the plan is saved in the folder). */
-export const planCommand = defineCommand<DeployFlags>({
+export const planCommand = defineCommand<DeployFlags, CheckedDeploy>({
   command: "plan",
   describe: "write the deployment folder and run terraform init + plan (nothing is created)",
   builder: (yargs) => withJsonFlag(withDeployFlags(yargs)),
   jsonOutcome: true,
-  run: async (ctx, flags) => {
-    const { target, app } = requireTarget(ctx, flags);
+  validate: checkDeploy,
+  run: async (ctx, { target, app, flags }) => {
     reportTarget(ctx, target, app, flags);
-    // Parsed before anything is printed, so a bad --schedule/--secret/--env is one line and nothing else.
-    operationsFromFlags(flags);
-    s3BackendFromFlags(flags);
     if (target === "local") {
       ctx.out.out(`Local runs need no plan: ./dynamic_deployment_system.sh serve --app ${app.name}`);
       return;

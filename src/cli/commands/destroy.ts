@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { deploymentDirName } from "../../deployment-folder";
 import type { Architecture } from "../../types";
-import { terraformEnv, timestamp } from "../aws-deploy";
+import { lockFolder, terraformEnv, timestamp } from "../aws-deploy";
 import { defineCommand } from "../command";
 import type { CliContext } from "../context";
 import { OUTPUTS_CACHE, outputString, readDeployment } from "../deployments";
@@ -113,7 +113,13 @@ export const destroyCommand = defineCommand<TargetFlags & { yes?: boolean }>({
       ctx.out.out((await stopLocal(ctx, app.name)) ? `Stopped ${app.name}.` : `${app.name} was not running.`);
       return;
     }
-    await destroyAws(ctx, target, app.name, flags);
+    // The same lock as deploy: destroying a folder while another run writes or applies it is refused.
+    const release = lockFolder(path.join(ctx.repoRoot, deploymentDirName(target, app.name, environmentFromFlags(flags))), "destroy");
+    try {
+      await destroyAws(ctx, target, app.name, flags);
+    } finally {
+      release();
+    }
   },
 });
 

@@ -2,7 +2,7 @@ import { defineCommand } from "../command";
 import type { Target } from "../deployments";
 import { discoveredApps } from "../apps";
 import { TARGET_LABELS } from "../labels";
-import { DeployFlags, resolveRegion, withDeployFlags } from "../options";
+import { checkDeployFlags, DeployFlags, resolveRegion, withDeployFlags } from "../options";
 import { chooseFromMenu, confirm } from "../prompts";
 import { appLine, printSummary } from "../summary";
 import { executeDeployment } from "./deploy";
@@ -14,6 +14,11 @@ export const menuCommand = defineCommand<DeployFlags>({
   command: "$0",
   describe: "interactive menu (infrastructure, app, summary with cost, confirm); answers are read line by line from stdin",
   builder: (yargs) => withDeployFlags(yargs),
+  // The app and architecture come from the menu: what depends on them is checked before the folder is written.
+  validate: (ctx, flags) => {
+    checkDeployFlags(ctx, flags);
+    return flags;
+  },
   run: async (ctx, flags) => {
     const { out, input } = ctx;
     out.out("Dynamic AWS Deployment System: fraud-detection models");
