@@ -13,6 +13,7 @@ import { ServiceRole } from "./iam";
 import { ec2SecretFetch, resolveSecrets, secretReadStatements } from "./secrets";
 import type { Ec2Workload } from "./workload";
 import type { SecretRef } from "../operations/secrets";
+import { apiKeyKmsStatements, apiKeySecrets, ec2ApiKeyEnvFile, type ApiKeysConfig } from "./api-keys";
 import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
 
 /** Settings of the single-instance architecture. */
@@ -40,8 +41,10 @@ export function ec2UserData(props: {
   healthPath: string;
   appName: string;
   secrets?: SecretRef[];
+  apiKeys?: ApiKeysConfig;
 }): string {
   const secrets = ec2SecretFetch(props.secrets ?? [], props.region);
+  const keys = ec2ApiKeyEnvFile(props.apiKeys, props.region);
   const [python, flag, code] = containerHealthCommand(props.port, props.healthPath);
   // Inside the double-quoted --health-cmd argument, so the inner quotes are escaped for bash.
   const health = `${python} ${flag} \\"${code}\\"`;
@@ -57,10 +60,12 @@ export function ec2UserData(props: {
     "esac",
     'docker pull "$IMAGE"',
     ...secrets.lines,
+    ...keys.lines,
     `docker run -d --name '${props.appName}' --restart unless-stopped -p ${props.port}:${props.port} -e PORT=${props.port} \\`,
     `  --health-cmd "${health}" --health-interval ${HEALTH_CHECK.intervalSeconds}s --health-retries 3 \\`,
     `  --log-driver awslogs --log-opt awslogs-region='${props.region}' --log-opt awslogs-group='${props.logGroup}' \\`,
     ...(secrets.dockerFlags.length > 0 ? [`  ${secrets.dockerFlags.join(" ")} \\`] : []),
+    ...(keys.dockerFlags.length > 0 ? [`  ${keys.dockerFlags.join(" ")} \\`] : []),
     '  "$IMAGE"',
     "",
   ].join("\n");
@@ -98,7 +103,10 @@ export class Ec2Deployment extends Construct {
       principal: "ec2.amazonaws.com",
       pullRepositoryArns: base.image.pullRepositoryArns,
       logGroupArn: base.logs.arn,
-      statements: secretReadStatements(this, resolveSecrets(this, props.secrets ?? [])),
+      statements: [
+        ...secretReadStatements(this, resolveSecrets(this, [...(props.secrets ?? []), ...apiKeySecrets(props.apiKeys)])),
+        ...apiKeyKmsStatements(this, props.apiKeys),
+      ],
     });
     const profile = new IamInstanceProfile(this, "instance_profile", { name: `${props.namePrefix}-instance`, role: role.name });
     const keyPair = new KeyPair(this, "key_pair", {
@@ -140,6 +148,7 @@ export class Ec2Deployment extends Construct {
         healthPath: app.healthPath,
         appName: app.name,
         secrets: props.secrets,
+        apiKeys: props.apiKeys,
       }),
       // A new image or setting means a new instance: the boot script runs only once.
       userDataReplaceOnChange: true,
