@@ -14,6 +14,8 @@ import { commandHint, TARGET_LABELS } from "./labels";
 import { deployPrerequisites } from "./prerequisites";
 import { formatElapsed } from "./progress";
 import { runTerraformStep } from "./terraform-step";
+import { ensureApiKeys, printKeyInstructions } from "./api-keys";
+import { apiKeyParameters } from "../constructs/api-keys";
 
 /** One AWS deployment to plan or apply. */
 export interface DeployRequest {
@@ -109,6 +111,8 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
       out.out(`  ${commandHint("deploy", arch, app.name, envFlag(request))}`);
       return;
     }
+    // Before apply: the tasks read the keys when they start.
+    if (request.operations?.apiKeys) await ensureApiKeys(ctx, request.region, request.operations.apiKeys);
     try {
       await runTerraformStep(ctx, {
         label: "apply",
@@ -126,6 +130,7 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
     }
     await cacheRemoteOutputs(ctx, folder.dir, env);
     await confirmHealthy(ctx, request, folder.dir);
+    if (request.operations?.apiKeys) printKeyInstructions(ctx, request.region, apiKeyParameters(request.operations.apiKeys.prefix));
     out.out(`Deployed ${app.name} on ${TARGET_LABELS[arch]} in ${formatElapsed(clock.now() - started)}.`);
     out.out(`Logs: ${commandHint("logs", arch, app.name, envFlag(request))}`);
     out.out(`Remove it (stops the costs): ${commandHint("destroy", arch, app.name, envFlag(request))}`);

@@ -6,6 +6,7 @@ import type { CliContext } from "./context";
 import type { Target } from "./deployments";
 import { CliError, describeError, EXIT } from "./errors";
 import { type OperationsFlags, withOperationsFlags } from "./operations-flags";
+import { type ApiKeyFlags, withApiKeyFlags } from "./api-keys";
 
 /** Flags shared by the commands that pick one app on one target. */
 export interface TargetFlags {
@@ -20,7 +21,9 @@ export interface TargetFlags {
 }
 
 /** Flags of deploy, plan and the menu. */
-export interface DeployFlags extends TargetFlags, OperationsFlags {
+export interface DeployFlags extends TargetFlags, OperationsFlags, ApiKeyFlags {
+  /** Requests per IP per 5 minutes before WAF blocks (with --waf). */
+  wafRateLimit?: number;
   /** Skip the confirmation. */
   yes?: boolean;
   /** Use this image instead of building one. */
@@ -58,7 +61,7 @@ export function withTarget<T>(yargs: Argv<T>): Argv<T & TargetFlags> {
 
 /** Adds the deployment flags. */
 export function withDeployFlags<T>(yargs: Argv<T>): Argv<T & DeployFlags> {
-  return withOperationsFlags(withTarget(yargs))
+  return withApiKeyFlags(withOperationsFlags(withTarget(yargs)))
     .option("yes", { alias: "y", type: "boolean", describe: "do not ask for confirmation" })
     .option("image-uri", { type: "string", describe: "deploy this already pushed image instead of building the app's Dockerfile" })
     .option("allowed-cidr", { type: "string", describe: "CIDR allowed to reach the app (default 0.0.0.0/0)" })
@@ -120,6 +123,7 @@ const VARIABLE_FLAGS: Record<string, string> = {
   cpu: "--cpu",
   memory: "--memory",
   certificate_arn: "--certificate-arn",
+  waf_rate_limit: "--waf-rate-limit",
 };
 
 /** The flag that sets a Terraform variable (for messages). */
@@ -140,6 +144,7 @@ export function terraformVariables(flags: DeployFlags, region: string): Record<s
     cpu: flags.cpu,
     memory: flags.memory,
     certificate_arn: flags.certificateArn,
+    waf_rate_limit: flags.wafRateLimit,
   };
   for (const [key, value] of Object.entries(variables)) {
     if (typeof value === "number" && (!Number.isFinite(value) || value < 0)) {

@@ -7,6 +7,7 @@ import { serveLocally } from "../local-serve";
 import { DeployFlags, requireTarget, resolveRegion, terraformVariables, withDeployFlags } from "../options";
 import { operationsFromFlags, s3BackendFromFlags } from "../operations-flags";
 import { confirm } from "../prompts";
+import { apiKeysFromFlags } from "../api-keys";
 import { printSummary } from "../summary";
 
 /** Deploys (or, for local, serves) one app; shared by `deploy` and the menu. */
@@ -23,13 +24,14 @@ export async function executeDeployment(
     return;
   }
   const region = resolveRegion(flags, ctx.env);
+  const operations = operationsFromFlags(flags);
   await deployToAws(ctx, {
     app,
     arch: target,
     region,
     imageUri: flags.imageUri,
     variables: terraformVariables(flags, region),
-    operations: operationsFromFlags(flags),
+    operations: { ...operations, ...apiKeysFromFlags(flags, target, app.name, operations.environment) },
     s3Backend: s3BackendFromFlags(flags),
     healthTimeoutMs,
     planOnly,
@@ -46,6 +48,7 @@ export const deployCommand = defineCommand<DeployFlags>({
     // Parsed before anything is printed, so a bad --schedule/--secret/--env is one line and nothing else.
     operationsFromFlags(flags);
     s3BackendFromFlags(flags);
+    apiKeysFromFlags(flags, target, app.name);
     if (!flags.yes) {
       printSummary(ctx, target, app, flags, resolveRegion(flags, ctx.env));
       if (!(await confirm(ctx.input, ctx.out, "Deploy?"))) {
@@ -67,6 +70,7 @@ export const planCommand = defineCommand<DeployFlags>({
     // Parsed before anything is printed, so a bad --schedule/--secret/--env is one line and nothing else.
     operationsFromFlags(flags);
     s3BackendFromFlags(flags);
+    apiKeysFromFlags(flags, target, app.name);
     if (target === "local") {
       ctx.out.out(`Local runs need no plan: ./dynamic_deployment_system.sh serve --app ${app.name}`);
       return;

@@ -14,6 +14,7 @@ import { environmentFromFlags, hasRemoteState } from "../operations-flags";
 import { deployPrerequisites } from "../prerequisites";
 import { confirm } from "../prompts";
 import { runTerraformStep } from "../terraform-step";
+import { deleteGeneratedKeys, deployedKeyParameters } from "../api-keys";
 
 /** The ECR repository name in a repository URL (<account>.dkr.ecr.<region>.amazonaws.com/<name>). */
 export function ecrRepositoryName(url: string): string {
@@ -52,6 +53,7 @@ async function destroyAws(ctx: CliContext, arch: Architecture, appName: string, 
     );
   }
   const repository = outputString(info, "ecr_repository_url");
+  const keyParameters = deployedKeyParameters(info);
   const untee = out.tee(path.join(dir, `destroy_${timestamp(ctx.clock.now())}.log`));
   try {
     const env = terraformEnv(ctx);
@@ -74,6 +76,7 @@ async function destroyAws(ctx: CliContext, arch: Architecture, appName: string, 
     if (after && after.resources > 0) {
       throw new CliError(`terraform destroy finished but ${after.resources} resources remain in the state`, EXIT.failed, hints);
     }
+    await deleteGeneratedKeys(ctx, region, keyParameters);
     if (repository) {
       let exists: boolean;
       try {
