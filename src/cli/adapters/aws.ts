@@ -297,16 +297,25 @@ export class AwsCli implements AwsAdapter {
   }
 
   async putSecureParameter(region: string, write: SecureParameterWrite): Promise<void> {
-    const input = {
-      Name: write.name,
-      Value: write.value,
-      Type: "SecureString",
-      Overwrite: write.overwrite,
-      ...(write.kmsKeyId ? { KeyId: write.kmsKeyId } : {}),
-      ...(write.tags && !write.overwrite ? { Tags: Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
-    };
-    // On stdin, so the value never shows in the process list (ps, /proc/<pid>/cmdline) as an argument would.
-    await this.call(region, ["ssm", "put-parameter", "--cli-input-json", "file:///dev/stdin"], JSON.stringify(input));
+    const tags = write.tags && !write.overwrite ? Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value })) : [];
+    // The value is read from stdin (file:///dev/stdin), so it never shows in the process list as an argument would.
+    await this.call(
+      region,
+      [
+        "ssm",
+        "put-parameter",
+        "--name",
+        write.name,
+        "--type",
+        "SecureString",
+        "--value",
+        "file:///dev/stdin",
+        write.overwrite ? "--overwrite" : "--no-overwrite",
+        ...(write.kmsKeyId ? ["--key-id", write.kmsKeyId] : []),
+        ...(tags.length > 0 ? ["--tags", JSON.stringify(tags)] : []),
+      ],
+      write.value,
+    );
   }
 
   async deleteParameters(region: string, names: string[]): Promise<void> {
@@ -356,10 +365,10 @@ export class AwsCli implements AwsAdapter {
   /** Runs one AWS CLI call and parses its JSON; failures become AwsError with the AWS error code. */
   private async call(region: string, args: string[], stdin?: string): Promise<unknown> {
     const endpoint = this.env.AWS_ENDPOINT_URL ? ["--endpoint-url", this.env.AWS_ENDPOINT_URL] : [];
-    const result = await capture(this.binary, [...args, "--region", region, "--output", "json", ...endpoint], {
-      env: { ...this.env, AWS_PAGER: "" },
-      stdin,
-    });
+    const argv = [...args, "--region", region, "--output", "json", ...endpoint];
+    // Node hands a child a socket as stdin, which the AWS CLI cannot open as file:///dev/stdin: cat turns it into a pipe.
+    const [command, commandArgs] = stdin === undefined ? [this.binary, argv] : ["sh", ["-c", 'cat | "$0" "$@"', this.binary, ...argv]];
+    const result = await capture(command, commandArgs, { env: { ...this.env, AWS_PAGER: "" }, stdin });
     if (result.code !== 0) {
       const text = maskSecrets(result.stderr.trim() || result.stdout.trim());
       const code = /An error occurred \(([^)]+)\)/.exec(text)?.[1];
