@@ -148,6 +148,15 @@ describe("WAF rate limit", () => {
     expect(waf.doc.variable.waf_rate_limit.default).toBe(3000);
   });
 
+  it("the ALB's 'no WAF' checkov skip goes once the WAF is there; the Log4j one comes with it", () => {
+    const hcl = (waf: boolean) =>
+      renderDeploymentFiles({ repoRoot: REPO_ROOT, app, arch: "ecs_alb", imageUri: IMAGE, operations: { waf } })["main.tf"];
+    expect(hcl(true)).not.toContain("checkov:skip=CKV2_AWS_28");
+    expect(hcl(true)).toContain("checkov:skip=CKV2_AWS_76");
+    expect(hcl(false)).toContain("checkov:skip=CKV2_AWS_28");
+    expect(hcl(false)).not.toContain("checkov:skip=CKV2_AWS_76");
+  });
+
   it("only when asked", () => {
     const plain = synth("ecs_alb");
     expect(plain.doc.resource.aws_wafv2_web_acl).toBeUndefined();
