@@ -165,6 +165,19 @@ describe("destroy and the keys", () => {
     expect(world.out.text).toContain(`Deleted the generated API keys: ${SCORING}, ${LABELLING}`);
   });
 
+  test("an apply that failed before any output still gets its generated keys deleted by destroy", async () => {
+    const world = deployingWorld();
+    world.terraform.scripts.apply = {
+      code: 1,
+      lines: ["Error: boom"],
+      effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(2)),
+    };
+    expect(await deploy(world)).toBe(EXIT.failed);
+    expect(world.aws.parameters.size).toBe(2);
+    expect(await world.run(["destroy", "--arch", "ecs-alb", "--app", APP, "--yes"])).toBe(EXIT.ok);
+    expect(world.aws.parameters.size).toBe(0);
+  });
+
   test("brought keys are never deleted", async () => {
     const world = deployingWorld();
     world.terraform.scripts.apply.effect = (dir) =>
