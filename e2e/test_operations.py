@@ -83,8 +83,11 @@ def test_alarms_sns_secrets_schedule_and_env(
     service = ecs.describe_services(cluster=outputs["cluster_name"], services=[outputs["service_name"]])["services"][0]
     task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
     (container,) = task["containerDefinitions"]
+    keys = f"arn:aws:ssm:us-east-1:123456789012:parameter/dds/{prefix}/api-keys"
     assert [(s["name"], s["valueFrom"]) for s in container["secrets"]] == [
-        ("API_KEY", f"arn:aws:ssm:us-east-1:123456789012:parameter{PARAMETER}")
+        ("API_KEY", f"arn:aws:ssm:us-east-1:123456789012:parameter{PARAMETER}"),
+        ("FRAUDKIT_SCORING_KEYS", f"{keys}/scoring"),
+        ("FRAUDKIT_LABELLING_KEYS", f"{keys}/labelling"),
     ]
     role = task["executionRoleArn"].rsplit("/", 1)[1]
     iam = client(moto_endpoint, "iam")
@@ -94,7 +97,9 @@ def test_alarms_sns_secrets_schedule_and_env(
     reads = [s for s in document["Statement"] if s.get("Sid") == "ReadSecretParameters"]
     resources = reads[0]["Resource"]
     assert (resources if isinstance(resources, list) else [resources]) == [
-        f"arn:aws:ssm:us-east-1:123456789012:parameter{PARAMETER}"
+        f"arn:aws:ssm:us-east-1:123456789012:parameter{PARAMETER}",
+        f"{keys}/scoring",
+        f"{keys}/labelling",
     ]
 
     scheduler = client(moto_endpoint, "scheduler")

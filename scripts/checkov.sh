@@ -32,7 +32,9 @@ node -e '
   const operations = { alarms: true, alertEmail: "ops@example.com", schedule: parseSchedule("mon-fri 08:00-19:00 Europe/Paris"), secrets: [{ name: "API_KEY", parameter: "/fraud/api-key" }], environment: "staging" };
   const s3Backend = { bucket: "team-tfstate", dynamodbTable: "terraform-locks" };
   for (const arch of ARCHITECTURES) {
-    writeDeploymentFolder({ repoRoot, app: apps[0], arch, operations, s3Backend, outDir: path.join(repoRoot, process.argv[1], `ops_${arch}_${apps[0].name}`) });
+    // API keys (with a customer managed key) everywhere, the WAF where it applies.
+    const keys = { apiKeys: { prefix: "/dds/x/api-keys", generated: true, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/abc-123" }, waf: arch === "ecs_alb" };
+    writeDeploymentFolder({ repoRoot, app: apps[0], arch, operations: { ...operations, ...keys }, s3Backend, outDir: path.join(repoRoot, process.argv[1], `ops_${arch}_${apps[0].name}`) });
   }
   writeStateBootstrap(path.join(repoRoot, process.argv[1], "state_bootstrap"), { bucket: "team-tfstate", lockTable: "terraform-locks", region: "us-east-1" });
   console.error(`wrote ${ARCHITECTURES.length * apps.length} stacks, ${ARCHITECTURES.length} with every operations feature on, and the state bootstrap`);

@@ -27,6 +27,12 @@ export interface RegionPrices {
   logs_storage_gb_month: number;
   /** ECR storage, per GB-month. */
   ecr_storage_gb_month: number;
+  /** AWS WAF web ACL, per month. */
+  waf_web_acl_month: number;
+  /** AWS WAF rule, per rule-month. */
+  waf_rule_month: number;
+  /** AWS WAF requests inspected, per million. */
+  waf_million_requests: number;
 }
 
 /** Usage the estimate assumes where the price depends on traffic. */
@@ -41,6 +47,8 @@ export interface UsageAssumptions {
   root_volume_gb: number;
   /** Average ALB capacity units used (light traffic). */
   alb_lcu: number;
+  /** Requests per month WAF inspects, in millions (2.6: about one a second). */
+  waf_requests_million_month: number;
 }
 
 /** The whole price table. */
@@ -84,6 +92,8 @@ export interface CostRequest {
   scheduleText?: string;
   /** Overrides of the usage assumptions. */
   usage?: Partial<UsageAssumptions>;
+  /** AWS WAF web ACL with one rate-based rule on the load balancer (ECS + ALB only). */
+  waf?: boolean;
 }
 
 /** One priced item. */
@@ -189,6 +199,15 @@ export function estimateCost(request: CostRequest, table: PriceTable = PRICES): 
       publicIps += COST_DEFAULTS.albAzs;
       assumptions.push(`The service stays at its minimum of ${tasks} tasks; each task added by auto-scaling adds its Fargate cost.`);
       assumptions.push(`The ALB spans ${COST_DEFAULTS.albAzs} availability zones (one public IPv4 address each).`);
+      if (request.waf) {
+        monthly("AWS WAF web ACL + rate rule", "1 web ACL, 1 rule", prices.waf_web_acl_month + prices.waf_rule_month);
+        monthly(
+          "AWS WAF requests",
+          `${usage.waf_requests_million_month} million/month`,
+          usage.waf_requests_million_month * prices.waf_million_requests,
+        );
+        assumptions.push(`WAF inspects ${usage.waf_requests_million_month} million requests a month; each further million adds its price.`);
+      }
     }
   }
   const ipCount = running < 1 && scheduledIps > 0 ? `${publicIps} + ${scheduledIps}${scheduled}` : `${publicIps + scheduledIps}`;

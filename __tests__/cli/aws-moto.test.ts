@@ -173,3 +173,61 @@ describe("AwsCli against moto", () => {
     await expect(bare.callerIdentity(REGION)).rejects.toThrow(/credentials/i);
   });
 });
+
+describe("AwsCli API-key calls against moto", () => {
+  const NAME = "/dds/ecs-probe/api-keys/scoring";
+  const VALUE = "ddsk_moto-probe-value-0123456789abcdef";
+
+  test("put (value on stdin), describe without the value, read, tags, overwrite, delete", async () => {
+    expect(await aws.describeParameter(REGION, NAME)).toBeUndefined();
+    await aws.putSecureParameter(REGION, { name: NAME, value: VALUE, overwrite: false, tags: { "dds:api-keys": "generated" } });
+    const info = await aws.describeParameter(REGION, NAME);
+    expect(info).toMatchObject({ name: NAME, type: "SecureString" });
+    expect(JSON.stringify(info)).not.toContain(VALUE);
+    expect(await aws.readSecureParameter(REGION, NAME)).toBe(VALUE);
+    expect(await aws.parameterTags(REGION, NAME)).toEqual({ "dds:api-keys": "generated" });
+    await expect(aws.putSecureParameter(REGION, { name: NAME, value: "other", overwrite: false })).rejects.toMatchObject({
+      code: "ParameterAlreadyExists",
+    });
+    await aws.putSecureParameter(REGION, { name: NAME, value: `new,${VALUE}`, overwrite: true });
+    expect(await aws.readSecureParameter(REGION, NAME)).toBe(`new,${VALUE}`);
+    await aws.deleteParameters(REGION, [NAME]);
+    expect(await aws.describeParameter(REGION, NAME)).toBeUndefined();
+  });
+
+  test("a forced ECS deployment and its rollout", async () => {
+    await setup("ecs", "create-cluster", "--cluster-name", "keys");
+    await setup(
+      "ecs",
+      "register-task-definition",
+      "--family",
+      "keys",
+      "--network-mode",
+      "bridge",
+      "--container-definitions",
+      JSON.stringify([{ name: "app", image: "nginx", essential: true, cpu: 256, memory: 512 }]),
+    );
+    await setup(
+      "ecs",
+      "create-service",
+      "--cluster",
+      "keys",
+      "--service-name",
+      "keys",
+      "--task-definition",
+      "keys",
+      "--desired-count",
+      "1",
+    );
+    const deployment = await aws.forceNewDeployment(REGION, "keys", "keys");
+    expect(deployment).toMatch(/^ecs-svc\//);
+    // moto starts no task (MOTO_ECS_SERVICE_RUNNING unset): the deployment stays in progress with one deployment.
+    expect(await aws.ecsDeploymentRollout(REGION, "keys", "keys", deployment)).toMatchObject({
+      state: "IN_PROGRESS",
+      running: 0,
+      desired: 1,
+      deployments: 1,
+    });
+    expect((await aws.ecsDeploymentRollout(REGION, "keys", "keys", "ecs-svc/gone")).state).toBe("MISSING");
+  });
+});

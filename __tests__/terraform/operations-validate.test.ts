@@ -54,6 +54,8 @@ const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).s
         alertEmail: "ops@example.com",
         schedule: parseSchedule("mon-fri 08:00-19:00 Europe/Paris"),
         secrets: [{ name: "API_KEY", parameter: "/fraud/api-key" }],
+        apiKeys: { prefix: "/dds/x/api-keys", generated: true, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/abc-123" },
+        waf: arch === "ecs_alb",
         environment: "staging",
       },
     });

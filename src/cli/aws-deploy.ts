@@ -14,6 +14,8 @@ import { deployPrerequisites } from "./prerequisites";
 import { repeatCommand } from "./hints";
 import { formatElapsed } from "./progress";
 import { runTerraformStep } from "./terraform-step";
+import { ensureApiKeys, printKeyInstructions } from "./api-keys";
+import { apiKeyParameters } from "../constructs/api-keys";
 
 /** One AWS deployment to plan or apply. */
 export interface DeployRequest {
@@ -155,6 +157,8 @@ async function writeAndDeploy(
       out.out(`  ${repeatCommand("deploy", request)}`);
       return;
     }
+    // Before apply: the tasks read the keys when they start.
+    if (request.operations?.apiKeys) await ensureApiKeys(ctx, request.region, request.operations.apiKeys);
     try {
       await runTerraformStep(ctx, {
         label: "apply",
@@ -172,6 +176,7 @@ async function writeAndDeploy(
     }
     await cacheRemoteOutputs(ctx, folder.dir, env);
     await confirmHealthy(ctx, request, folder.dir);
+    if (request.operations?.apiKeys) printKeyInstructions(ctx, request.region, apiKeyParameters(request.operations.apiKeys.prefix));
     out.out(`Deployed ${app.name} on ${TARGET_LABELS[arch]} in ${formatElapsed(clock.now() - started)}.`);
     out.out(`Logs: ${commandHint("logs", arch, app.name, envFlag(request))}`);
     out.out(`Remove it (stops the costs): ${commandHint("destroy", arch, app.name, envFlag(request))}`);

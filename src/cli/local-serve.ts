@@ -7,6 +7,7 @@ import { CliError, describeError, EXIT } from "./errors";
 import type { HttpAnswer } from "./adapters/http";
 import { waitForHealthy } from "./health";
 import { formatElapsed } from "./progress";
+import { localApiKeys } from "./api-keys";
 
 /** How to run an app on this machine. */
 export interface ServeRequest {
@@ -18,6 +19,8 @@ export interface ServeRequest {
   foreground: boolean;
   /** How long to wait for /health. */
   healthTimeoutMs: number;
+  /** API keys on (FRAUDKIT_*_KEYS, FRAUDKIT_REQUIRE_KEYS=1); off by default for a quick try. */
+  requireKeys?: boolean;
 }
 
 /** Files of a local run, inside deployment_local_<app>/. */
@@ -87,7 +90,11 @@ export async function serveLocally(ctx: CliContext, request: ServeRequest): Prom
   }
   const args = gunicornArgs(ctx.repoRoot, app, port);
   const appsDir = path.join(ctx.repoRoot, "apps");
-  const env = { ...ctx.env, PYTHONPATH: ctx.env.PYTHONPATH ? `${appsDir}${path.delimiter}${ctx.env.PYTHONPATH}` : appsDir };
+  const env: NodeJS.ProcessEnv = {
+    ...ctx.env,
+    PYTHONPATH: ctx.env.PYTHONPATH ? `${appsDir}${path.delimiter}${ctx.env.PYTHONPATH}` : appsDir,
+  };
+  if (request.requireKeys) Object.assign(env, announceLocalKeys(ctx));
   const base = `http://127.0.0.1:${port}`;
   const healthUrl = `${base}${app.healthPath}`;
 
@@ -161,6 +168,19 @@ function impostor(answer: HttpAnswer, appName: string, pid: number, ctx: CliCont
   if (model === appName && ctx.adapters.local.isAlive(pid)) return undefined;
   if (model === appName) return `another server answers as ${appName} while the process started (pid ${pid}) has exited`;
   return `another server answers (HTTP ${answer.status}${model ? `, app ${model}` : ", not a fraudkit /health"}), not ${appName}`;
+}
+
+/** The key variables of a `serve --require-keys` run; fresh keys are printed here, once, to the terminal only (never to serve.log). */
+function announceLocalKeys(ctx: CliContext): Record<string, string> {
+  const keys = localApiKeys(ctx.env);
+  if (!keys.generated) {
+    ctx.out.out("API keys: required, taken from FRAUDKIT_SCORING_KEYS / FRAUDKIT_LABELLING_KEYS in the environment");
+    return keys.env;
+  }
+  ctx.out.out("API keys for this run (shown once; clients send `Authorization: Bearer <key>`):");
+  ctx.out.out(`  scoring   (/predict):  ${keys.generated.scoring}`);
+  ctx.out.out(`  labelling (/feedback): ${keys.generated.labelling}`);
+  return keys.env;
 }
 
 /** Stops a background local run; true when one was running. */

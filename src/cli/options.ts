@@ -23,6 +23,7 @@ import { type OperationsFlags, operationsFromFlags, s3BackendFromFlags, withOper
 
 /** Seconds deploy waits for the health check unless --health-timeout says otherwise. */
 export const DEFAULT_HEALTH_TIMEOUT = 900;
+import { type ApiKeyFlags, apiKeysFromFlags, withApiKeyFlags } from "./api-keys";
 
 /** Flags shared by the commands that pick one app on one target. */
 export interface TargetFlags {
@@ -37,7 +38,9 @@ export interface TargetFlags {
 }
 
 /** Flags of deploy, plan and the menu. */
-export interface DeployFlags extends TargetFlags, OperationsFlags {
+export interface DeployFlags extends TargetFlags, OperationsFlags, ApiKeyFlags {
+  /** Requests per IP per 5 minutes before WAF blocks (with --waf). */
+  wafRateLimit?: number;
   /** Skip the confirmation. */
   yes?: boolean;
   /** Use this image instead of building one. */
@@ -75,7 +78,7 @@ export function withTarget<T>(yargs: Argv<T>): Argv<T & TargetFlags> {
 
 /** Adds the deployment flags. */
 export function withDeployFlags<T>(yargs: Argv<T>): Argv<T & DeployFlags> {
-  return withOperationsFlags(withTarget(yargs))
+  return withApiKeyFlags(withOperationsFlags(withTarget(yargs)))
     .option("yes", { alias: "y", type: "boolean", describe: "do not ask for confirmation" })
     .option("image-uri", { type: "string", describe: "deploy this already pushed image instead of building the app's Dockerfile" })
     .option("allowed-cidr", { type: "string", describe: "CIDR allowed to reach the app (default 0.0.0.0/0)" })
@@ -177,7 +180,7 @@ export function deployRequest(ctx: CliContext, arch: Architecture, app: AppSpec,
     region,
     imageUri,
     variables,
-    operations,
+    operations: { ...operations, ...apiKeysFromFlags(flags, arch, app.name, operations.environment) },
     s3Backend: s3BackendFromFlags(flags),
     healthTimeoutMs: healthTimeout * 1000,
     planOnly,
@@ -196,6 +199,7 @@ const VARIABLE_FLAGS: Record<string, string> = {
   cpu: "--cpu",
   memory: "--memory",
   certificate_arn: "--certificate-arn",
+  waf_rate_limit: "--waf-rate-limit",
 };
 
 /** The flag that sets a Terraform variable (for messages). */
@@ -218,6 +222,8 @@ export function terraformVariables(flags: DeployFlags, region: string): Record<s
     cpu: flags.cpu === undefined ? undefined : parseWholeNumber(flags.cpu, "--cpu", 256, 16384),
     memory: flags.memory === undefined ? undefined : parseWholeNumber(flags.memory, "--memory", 512, 122880),
     certificate_arn: flags.certificateArn === undefined ? undefined : parseCertificateArn(flags.certificateArn).arn,
+    waf_rate_limit:
+      flags.wafRateLimit === undefined ? undefined : parseWholeNumber(flags.wafRateLimit, "--waf-rate-limit", 10, 2_000_000_000),
   };
   if (flags.min !== undefined && flags.max !== undefined && flags.min > flags.max) {
     throw new InputError(`--min (${flags.min}) is larger than --max (${flags.max})`);

@@ -9,6 +9,7 @@ import { logsCommand } from "./commands/logs";
 import { menuCommand } from "./commands/menu";
 import { serveCommand } from "./commands/serve";
 import { statusCommand } from "./commands/status";
+import { rotateKeysCommand } from "./commands/rotate-keys";
 
 /** Every command of the CLI, in help order (the menu is the default command). */
 export const COMMANDS: CommandDef[] = [
@@ -19,6 +20,7 @@ export const COMMANDS: CommandDef[] = [
   statusCommand,
   logsCommand,
   destroyCommand,
+  rotateKeysCommand,
   costCommand,
   serveCommand,
   stopCommand,

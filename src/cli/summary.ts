@@ -7,6 +7,7 @@ import { TARGET_LABELS } from "./labels";
 import type { DeployFlags } from "./options";
 import { operationsFromFlags, s3BackendFromFlags } from "./operations-flags";
 import { runningFraction } from "../operations/schedule";
+import { DEFAULT_WAF_RATE_LIMIT } from "../constructs/waf";
 
 /** The cost estimate for a target with the sizes the flags (or the app's defaults) give; undefined for local. */
 export function costFor(target: Target, app: AppSpec | undefined, flags: DeployFlags, region: string): CostEstimate | undefined {
@@ -21,6 +22,7 @@ export function costFor(target: Target, app: AppSpec | undefined, flags: DeployF
       memory: flags.memory ?? app?.resources.memory,
       runningFraction: schedule ? runningFraction(schedule) : undefined,
       scheduleText: schedule?.text,
+      waf: Boolean(flags.waf),
       tasks: target === "ecs_alb" ? (flags.min ?? flags.desired ?? COST_DEFAULTS.albTasks) : (flags.desired ?? COST_DEFAULTS.ecsTasks),
     });
   } catch (error) {
@@ -45,6 +47,12 @@ export function operationsSummary(flags: DeployFlags): string[] {
     ...(ops.secrets && ops.secrets.length > 0
       ? [`Secrets:        ${ops.secrets.map((s) => `${s.name} <- ssm:${s.parameter}`).join(", ")}`]
       : []),
+    ...(flags.apiKeys === false
+      ? ["API keys:       off (--no-api-keys): anyone who reaches the URL can score and label"]
+      : [
+          `API keys:       ${flags.apiKeyParameter ? `yours, from ${flags.apiKeyParameter}/{scoring,labelling}` : "generated into SSM SecureStrings (kept on re-deploy)"}`,
+        ]),
+    ...(flags.waf ? [`WAF:            per-IP rate limit, ${flags.wafRateLimit ?? DEFAULT_WAF_RATE_LIMIT} requests / 5 minutes`] : []),
     ...(state ? [`State:          s3://${state.bucket}${state.dynamodbTable ? ` (lock table ${state.dynamodbTable})` : ""}`] : []),
   ];
 }

@@ -13,6 +13,7 @@ import { ServiceRole } from "./iam";
 import { ec2SecretFetch, resolveSecrets, secretReadStatements } from "./secrets";
 import type { Ec2Workload } from "./workload";
 import type { SecretRef } from "../operations/secrets";
+import { apiKeyKmsStatements, apiKeySecrets, ec2ApiKeyEnvFile, type ApiKeysConfig } from "./api-keys";
 import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
 import { shellQuote, shellQuoteTerraform } from "../validation/shell";
 
@@ -56,12 +57,14 @@ export function ec2UserData(props: {
   appName: string;
   secrets?: SecretRef[];
   environment?: ContainerEnvironment[];
+  apiKeys?: ApiKeysConfig;
 }): string {
   if (!Number.isInteger(props.port) || props.port < 1 || props.port > 65535) throw new Error(`port ${props.port} is not a TCP port`);
   const environment = [{ name: "PORT", value: props.port }, ...(props.environment ?? [])];
   const badName = environment.find((entry) => !ENV_NAME.test(entry.name));
   if (badName) throw new Error(`${JSON.stringify(badName.name)} is not an environment variable name`);
   const secrets = ec2SecretFetch(props.secrets ?? [], '"$REGION"');
+  const keys = ec2ApiKeyEnvFile(props.apiKeys, '"$REGION"');
   const [python, flag, code] = containerHealthCommand(props.port, props.healthPath);
   const q = shellQuoteTerraform;
   return [
@@ -79,11 +82,13 @@ export function ec2UserData(props: {
     "esac",
     'docker pull "$IMAGE"',
     ...secrets.lines,
+    ...keys.lines,
     `docker run -d --name ${q(props.appName)} --restart unless-stopped -p ${props.port}:${props.port} \\`,
     `  ${environment.map((entry) => `-e ${entry.name}=${q(String(entry.value))}`).join(" ")} \\`,
     `  --health-cmd ${shellQuote(`${python} ${flag} "${code}"`)} --health-interval ${HEALTH_CHECK.intervalSeconds}s --health-retries 3 \\`,
     '  --log-driver awslogs --log-opt awslogs-region="$REGION" --log-opt awslogs-group="$LOG_GROUP" \\',
     ...(secrets.dockerFlags.length > 0 ? [`  ${secrets.dockerFlags.join(" ")} \\`] : []),
+    ...(keys.dockerFlags.length > 0 ? [`  ${keys.dockerFlags.join(" ")} \\`] : []),
     '  "$IMAGE"',
     "",
   ].join("\n");
@@ -121,7 +126,10 @@ export class Ec2Deployment extends Construct {
       principal: "ec2.amazonaws.com",
       pullRepositoryArns: base.image.pullRepositoryArns,
       logGroupArn: base.logs.arn,
-      statements: secretReadStatements(this, resolveSecrets(this, props.secrets ?? [])),
+      statements: [
+        ...secretReadStatements(this, resolveSecrets(this, [...(props.secrets ?? []), ...apiKeySecrets(props.apiKeys)])),
+        ...apiKeyKmsStatements(this, props.apiKeys),
+      ],
     });
     const profile = new IamInstanceProfile(this, "instance_profile", { name: `${props.namePrefix}-instance`, role: role.name });
     const keyPair = new KeyPair(this, "key_pair", {
@@ -165,6 +173,7 @@ export class Ec2Deployment extends Construct {
         healthPath: app.healthPath,
         appName: app.name,
         secrets: props.secrets,
+        apiKeys: props.apiKeys,
       }),
       // A new image or setting means a new instance: the boot script runs only once.
       userDataReplaceOnChange: true,

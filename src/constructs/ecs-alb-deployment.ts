@@ -14,6 +14,7 @@ import type { EcsWorkload } from "./workload";
 import { HEALTH_CHECK } from "./health-check";
 import { awsName } from "./naming";
 import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
+import { RateLimitWaf } from "./waf";
 
 /** Auto-scaling bounds and target (terraform-aws-modules defaults: CPU 75 %, out after 60 s, in after 300 s). */
 export interface ScalingSettings {
@@ -33,6 +34,8 @@ export interface ScalingSettings {
 export interface EcsAlbDeploymentProps extends FoundationProps, EcsTaskSettings, ScalingSettings {
   /** ACM certificate ARN; when set, 443 serves HTTPS and 80 redirects to it (Terraform variable certificate_arn). */
   certificateArn: string;
+  /** An AWS WAF web ACL with a per-IP rate limit on the load balancer (--waf); none when absent. */
+  waf?: { rateLimit: number };
 }
 
 /** TLS policy of the HTTPS listener: TLS 1.2 and 1.3 only. */
@@ -102,7 +105,10 @@ export class EcsAlbDeployment extends Construct {
     });
     skipCheck(alb, "CKV_AWS_150", "deletion protection would make terraform destroy fail");
     skipCheck(alb, "CKV_AWS_91", "access logs need an S3 bucket per deployment; app logs are in CloudWatch");
-    skipCheck(alb, "CKV2_AWS_28", "a WAF web ACL costs money per deployment; add one for production traffic");
+    if (props.waf) {
+      new RateLimitWaf(this, "waf", { name: props.namePrefix, loadBalancerArn: alb.arn, rateLimit: props.waf.rateLimit });
+      skipCheck(alb, "CKV2_AWS_76", "the Log4j managed rule group protects Java back ends; the apps are Python (Flask)");
+    } else skipCheck(alb, "CKV2_AWS_28", "a WAF web ACL costs money per deployment: deploy with --waf for a per-IP rate limit");
     skipCheck(
       alb,
       "CKV2_AWS_20",
@@ -174,6 +180,7 @@ export class EcsAlbDeployment extends Construct {
       memory: props.memory,
       desiredCount: props.desiredCount,
       secrets: props.secrets,
+      apiKeys: props.apiKeys,
       containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
       loadBalancing: {
         targetGroupArn: targets.arn,

@@ -64,6 +64,7 @@ export class EcsDeployment extends Construct {
       memory: props.memory,
       desiredCount: props.desiredCount,
       secrets: props.secrets,
+      apiKeys: props.apiKeys,
       containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
     });
     this.workload = fargateWorkload(service, props.desiredCount);

@@ -9,6 +9,7 @@ import { HEALTH_CHECK, containerHealthCommand } from "./health-check";
 import { ServiceRole } from "./iam";
 import { ecsContainerSecrets, resolveSecrets, secretReadStatements } from "./secrets";
 import type { SecretRef } from "../operations/secrets";
+import { apiKeyEnvironment, apiKeyKmsStatements, apiKeySecrets, type ApiKeysConfig } from "./api-keys";
 
 /** Where an ALB sends traffic to the service. */
 export interface FargateLoadBalancing {
@@ -50,6 +51,8 @@ export interface FargateServiceProps {
   loadBalancing?: FargateLoadBalancing;
   /** SSM parameters the container gets as environment variables; the execution role may read exactly these. */
   secrets?: SecretRef[];
+  /** API keys injected by ARN like the secrets, with FRAUDKIT_REQUIRE_KEYS=1; the execution role may read exactly them. */
+  apiKeys?: ApiKeysConfig;
 }
 
 /** Name of the only container in the task definition. */
@@ -71,7 +74,7 @@ export class FargateService extends Construct {
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
     const { app } = props;
-    const secrets = resolveSecrets(this, props.secrets ?? []);
+    const secrets = resolveSecrets(this, [...(props.secrets ?? []), ...apiKeySecrets(props.apiKeys)]);
     const cluster = new EcsCluster(this, "cluster", {
       name: props.namePrefix,
       setting: [{ name: "containerInsights", value: "enabled" }],
@@ -81,7 +84,7 @@ export class FargateService extends Construct {
       principal: "ecs-tasks.amazonaws.com",
       pullRepositoryArns: props.pullRepositoryArns,
       logGroupArn: props.logGroup.arn,
-      statements: secretReadStatements(this, secrets),
+      statements: [...secretReadStatements(this, secrets), ...apiKeyKmsStatements(this, props.apiKeys)],
     });
     // The app calls no AWS API: its task role has no permissions at all.
     const taskRole = new ServiceRole(this, "task_role", { name: `${props.namePrefix}-task`, principal: "ecs-tasks.amazonaws.com" });
@@ -91,7 +94,7 @@ export class FargateService extends Construct {
       image: props.imageReference,
       essential: true,
       portMappings: [{ containerPort: app.port, hostPort: app.port, protocol: "tcp" }],
-      environment: [{ name: "PORT", value: String(app.port) }],
+      environment: [{ name: "PORT", value: String(app.port) }, ...apiKeyEnvironment(props.apiKeys)],
       // By ARN: the agent reads the values at task start, so Terraform and its state only ever hold the ARNs.
       secrets: secrets.length > 0 ? ecsContainerSecrets(secrets) : undefined,
       healthCheck: {

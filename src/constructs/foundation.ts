@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import type { SecretRef } from "../operations/secrets";
+import type { ApiKeysConfig } from "./api-keys";
 import type { AppSpec, Architecture } from "../types";
 import { ContainerImage, type ImageSource } from "./image";
 import { AppLogs } from "./logs";
@@ -29,6 +30,8 @@ export interface FoundationProps {
   environment?: string;
   /** SSM parameters the container gets as environment variables (--secret). */
   secrets?: SecretRef[];
+  /** API keys in SSM the container gets (FRAUDKIT_SCORING_KEYS / FRAUDKIT_LABELLING_KEYS); none: auth off. */
+  apiKeys?: ApiKeysConfig;
 }
 
 /** A Terraform output the stack emits: value and description. */

@@ -24,3 +24,8 @@ export function awsName(parts: string[], max = 64): string {
 export function deploymentTags(app: string, architecture: string, environment?: string): Record<string, string> {
   return { app, architecture, ...(environment ? { environment } : {}), "managed-by": MANAGED_BY };
 }
+
+/** A deployment's name: the prefix of its resource names and of its API-key parameters (/dds/<name>/api-keys/...). */
+export function deploymentName(architecture: string, app: string, environment?: string): string {
+  return awsName([architecture, app, ...(environment ? [environment] : [])]);
+}

@@ -1,6 +1,8 @@
 import { Construct, Node } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack, type TerraformElement } from "cdktf";
+import { apiKeyOutputs } from "../constructs/api-keys";
+import { wafVariableSpecs } from "../constructs/waf";
 import { Ec2Deployment } from "../constructs/ec2-deployment";
 import { imageRepositoryArn } from "../constructs/iam";
 import { EcsAlbDeployment } from "../constructs/ecs-alb-deployment";
@@ -9,7 +11,7 @@ import type { FoundationProps, OutputSpec } from "../constructs/foundation";
 import type { ImageSource } from "../constructs/image";
 import type { Workload } from "../constructs/workload";
 import type { OperationsOptions } from "../operations/types";
-import { awsName, deploymentTags } from "../constructs/naming";
+import { deploymentName, deploymentTags } from "../constructs/naming";
 import type { AppSpec, Architecture } from "../types";
 import { Operations } from "./operations";
 import { operationsVariableSpecs } from "./operations-variables";
@@ -73,6 +75,7 @@ export function stackVariableSpecs(app: AppSpec, arch: Architecture, options: De
   return {
     ...variableSpecs(app, arch, imageMode(options), options.region ?? DEFAULT_REGION),
     ...operationsVariableSpecs(arch, options.operations),
+    ...wafVariableSpecs(arch, options.operations?.waf),
   };
 }
 
@@ -122,7 +125,7 @@ export class DeploymentStack extends TerraformStack {
     const foundation: FoundationProps = {
       app,
       architecture,
-      namePrefix: awsName([architecture, app.name, ...(ops.environment ? [ops.environment] : [])]),
+      namePrefix: deploymentName(architecture, app.name, ops.environment),
       region,
       vpcCidr: vars.vpc_cidr.stringValue,
       allowedCidr: vars.allowed_cidr.stringValue,
@@ -131,8 +134,9 @@ export class DeploymentStack extends TerraformStack {
       extraPullRepositoryArns: mode.kind === "uri" ? [imageRepositoryArn(this, vars.image_uri.stringValue)] : undefined,
       environment: ops.environment,
       secrets: ops.secrets,
+      apiKeys: ops.apiKeys,
     };
-    const built = this.buildArchitecture(architecture, foundation, vars);
+    const built = this.buildArchitecture(architecture, foundation, vars, ops.waf);
     const logGroupName = String(built.outputs.log_group_name.value);
     const operations = new Operations(this, "operations", {
       namePrefix: foundation.namePrefix,
@@ -141,7 +145,7 @@ export class DeploymentStack extends TerraformStack {
       vars,
       logGroupName,
     });
-    for (const [name, spec] of Object.entries({ ...built.outputs, ...operations.outputs })) {
+    for (const [name, spec] of Object.entries({ ...built.outputs, ...apiKeyOutputs(ops.apiKeys), ...operations.outputs })) {
       new TerraformOutput(this, name, { value: spec.value, description: spec.description });
     }
   }
@@ -151,6 +155,7 @@ export class DeploymentStack extends TerraformStack {
     arch: Architecture,
     foundation: FoundationProps,
     vars: Record<string, { numberValue: number; stringValue: string }>,
+    waf?: boolean,
   ): { outputs: Record<string, OutputSpec>; workload: Workload } {
     if (arch === "ec2") {
       return new Ec2Deployment(this, "ec2", {
@@ -179,6 +184,7 @@ export class DeploymentStack extends TerraformStack {
       scaleOutCooldown: vars.scale_out_cooldown.numberValue,
       scaleInCooldown: vars.scale_in_cooldown.numberValue,
       certificateArn: vars.certificate_arn.stringValue,
+      waf: waf ? { rateLimit: vars.waf_rate_limit.numberValue } : undefined,
     });
   }
 

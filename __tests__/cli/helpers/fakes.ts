@@ -3,7 +3,7 @@
  * and each can be told to fail the way the real thing fails.
  */
 import * as fs from "fs";
-import type { AwsAdapter, EcsServiceState, LogEvent } from "../../../src/cli/adapters/aws";
+import type { AwsAdapter, EcsRollout, EcsServiceState, LogEvent, SecureParameterWrite } from "../../../src/cli/adapters/aws";
 import { AwsError } from "../../../src/cli/adapters/aws";
 import type { DockerAdapter } from "../../../src/cli/adapters/docker";
 import type { HttpAnswer, HttpProbe } from "../../../src/cli/adapters/http";
@@ -183,6 +183,52 @@ export class FakeAws implements AwsAdapter {
   async consoleOutput(region: string, instanceId: string) {
     this.calls.push(`console:${region}:${instanceId}`);
     return this.console;
+  }
+
+  /** SSM in memory: name -> value, type, KMS key and tags. */
+  parameters = new Map<string, { value: string; type: string; keyId?: string; tags: Record<string, string> }>();
+  /** Each forced ECS deployment with the parameter values it would start with. */
+  restarts: Array<{ service: string; values: Record<string, string> }> = [];
+  /** Rollout states ecsDeploymentRollout answers in turn (the last repeats). */
+  rollouts: EcsRollout[] = [{ state: "COMPLETED", running: 1, desired: 1, deployments: 1 }];
+  async describeParameter(region: string, name: string) {
+    this.calls.push(`ssm-describe:${region}:${name}`);
+    const found = this.parameters.get(name);
+    return found ? { name, type: found.type, keyId: found.keyId } : undefined;
+  }
+  async parameterTags(region: string, name: string) {
+    this.calls.push(`ssm-tags:${region}:${name}`);
+    return this.parameters.get(name)?.tags ?? {};
+  }
+  async readSecureParameter(region: string, name: string) {
+    this.calls.push(`ssm-read:${region}:${name}`);
+    const found = this.parameters.get(name);
+    if (!found) throw new AwsError(`An error occurred (ParameterNotFound): ${name}`, "ParameterNotFound");
+    return found.value;
+  }
+  async putSecureParameter(region: string, write: SecureParameterWrite) {
+    this.calls.push(`ssm-put:${region}:${write.name}`);
+    const existing = this.parameters.get(write.name);
+    if (existing && !write.overwrite) throw new AwsError("An error occurred (ParameterAlreadyExists)", "ParameterAlreadyExists");
+    this.parameters.set(write.name, {
+      value: write.value,
+      type: "SecureString",
+      keyId: write.kmsKeyId,
+      tags: existing?.tags ?? write.tags ?? {},
+    });
+  }
+  async deleteParameters(region: string, names: string[]) {
+    this.calls.push(`ssm-delete:${region}:${names.join(",")}`);
+    for (const name of names) this.parameters.delete(name);
+  }
+  async forceNewDeployment(region: string, cluster: string, service: string) {
+    this.calls.push(`ecs-restart:${region}:${cluster}:${service}`);
+    this.restarts.push({ service, values: Object.fromEntries([...this.parameters].map(([name, p]) => [name, p.value])) });
+    return `ecs-svc/${this.restarts.length}`;
+  }
+  async ecsDeploymentRollout(region: string, cluster: string, service: string, deploymentId: string) {
+    this.calls.push(`ecs-rollout:${region}:${cluster}:${service}:${deploymentId}`);
+    return (this.rollouts.length > 1 ? this.rollouts.shift() : this.rollouts[0]) as EcsRollout;
   }
 }
 

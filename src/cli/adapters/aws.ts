@@ -45,6 +45,30 @@ export interface LogEvent {
   stream: string;
 }
 
+/** An SSM parameter as describe-parameters gives it: never its value. */
+export interface ParameterInfo {
+  /** Full name. */
+  name: string;
+  /** String, StringList or SecureString. */
+  type: string;
+  /** KMS key of a SecureString (alias or ARN), when SSM reports one. */
+  keyId?: string;
+}
+
+/** A SecureString to write. */
+export interface SecureParameterWrite {
+  /** Full name. */
+  name: string;
+  /** The value; handed to the AWS CLI on stdin, never as an argument. */
+  value: string;
+  /** Replace an existing value (rotation); false fails when it exists. */
+  overwrite: boolean;
+  /** KMS key id or ARN; absent: SSM's default key. */
+  kmsKeyId?: string;
+  /** Tags on creation (SSM accepts tags only when not overwriting). */
+  tags?: Record<string, string>;
+}
+
 /** An AWS call failed; `code` is the AWS error code (e.g. RepositoryNotFoundException) when known. */
 /** The fields of an ECS task that the adapter reads (`ecs describe-tasks`). */
 interface EcsTask {
@@ -86,6 +110,34 @@ export interface AwsAdapter {
   logEvents(region: string, group: string, sinceMs: number, limit: number): Promise<LogEvent[]>;
   /** The EC2 serial console output of an instance. */
   consoleOutput(region: string, instanceId: string): Promise<string>;
+  /** An SSM parameter's name, type and key, without its value; undefined when it does not exist. */
+  describeParameter(region: string, name: string): Promise<ParameterInfo | undefined>;
+  /** The tags of an SSM parameter. */
+  parameterTags(region: string, name: string): Promise<Record<string, string>>;
+  /** The decrypted value of a SecureString (kept in memory only; never printed by the adapter). */
+  readSecureParameter(region: string, name: string): Promise<string>;
+  /** Writes a SecureString; the value travels on the AWS CLI's stdin. */
+  putSecureParameter(region: string, write: SecureParameterWrite): Promise<void>;
+  /** Deletes SSM parameters (missing ones are ignored). */
+  deleteParameters(region: string, names: string[]): Promise<void>;
+  /** Starts a new deployment of an ECS service with the same task definition; returns the new deployment's id. */
+  forceNewDeployment(region: string, cluster: string, service: string): Promise<string>;
+  /** One deployment of a service: its rollout state, and whether it is the only deployment left. */
+  ecsDeploymentRollout(region: string, cluster: string, service: string, deploymentId: string): Promise<EcsRollout>;
+}
+
+/** How far one ECS deployment has got. */
+export interface EcsRollout {
+  /** IN_PROGRESS, COMPLETED or FAILED; MISSING when the deployment is gone (replaced by a newer one). */
+  state: string;
+  /** Why, in ECS's words. */
+  reason?: string;
+  /** Tasks running in the deployment. */
+  running: number;
+  /** Tasks it wants. */
+  desired: number;
+  /** Deployments the service still has (1 once the old tasks are drained). */
+  deployments: number;
 }
 
 /** The AWS adapter backed by the `aws` command (v1 or v2); honours AWS_ENDPOINT_URL and profiles. */
@@ -218,12 +270,105 @@ export class AwsCli implements AwsAdapter {
     return data.Output ?? "";
   }
 
+  async describeParameter(region: string, name: string): Promise<ParameterInfo | undefined> {
+    const data = (await this.call(region, [
+      "ssm",
+      "describe-parameters",
+      "--parameter-filters",
+      `Key=Name,Option=Equals,Values=${name}`,
+    ])) as { Parameters?: Array<{ Name: string; Type: string; KeyId?: string }> };
+    const found = (data.Parameters ?? []).find((p) => p.Name === name);
+    return found ? { name: found.Name, type: found.Type, keyId: found.KeyId } : undefined;
+  }
+
+  async parameterTags(region: string, name: string): Promise<Record<string, string>> {
+    const data = (await this.call(region, ["ssm", "list-tags-for-resource", "--resource-type", "Parameter", "--resource-id", name])) as {
+      TagList?: Array<{ Key: string; Value: string }>;
+    };
+    return Object.fromEntries((data.TagList ?? []).map((tag) => [tag.Key, tag.Value]));
+  }
+
+  async readSecureParameter(region: string, name: string): Promise<string> {
+    const data = (await this.call(region, ["ssm", "get-parameter", "--name", name, "--with-decryption"])) as {
+      Parameter?: { Value?: string };
+    };
+    if (data.Parameter?.Value === undefined) throw new AwsError(`SSM returned no value for ${name}`);
+    return data.Parameter.Value;
+  }
+
+  async putSecureParameter(region: string, write: SecureParameterWrite): Promise<void> {
+    const tags = write.tags && !write.overwrite ? Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value })) : [];
+    // The value is read from stdin (file:///dev/stdin), so it never shows in the process list as an argument would.
+    await this.call(
+      region,
+      [
+        "ssm",
+        "put-parameter",
+        "--name",
+        write.name,
+        "--type",
+        "SecureString",
+        "--value",
+        "file:///dev/stdin",
+        write.overwrite ? "--overwrite" : "--no-overwrite",
+        ...(write.kmsKeyId ? ["--key-id", write.kmsKeyId] : []),
+        ...(tags.length > 0 ? ["--tags", JSON.stringify(tags)] : []),
+      ],
+      write.value,
+    );
+  }
+
+  async deleteParameters(region: string, names: string[]): Promise<void> {
+    if (names.length === 0) return;
+    await this.call(region, ["ssm", "delete-parameters", "--names", ...names]);
+  }
+
+  async forceNewDeployment(region: string, cluster: string, service: string): Promise<string> {
+    const data = (await this.call(region, [
+      "ecs",
+      "update-service",
+      "--cluster",
+      cluster,
+      "--service",
+      service,
+      "--force-new-deployment",
+    ])) as { service?: { deployments?: Array<{ id: string; status: string }> } };
+    const primary = data.service?.deployments?.find((d) => d.status === "PRIMARY") ?? data.service?.deployments?.[0];
+    if (!primary) throw new AwsError(`ECS started no deployment of ${service}`);
+    return primary.id;
+  }
+
+  async ecsDeploymentRollout(region: string, cluster: string, service: string, deploymentId: string): Promise<EcsRollout> {
+    const data = (await this.call(region, ["ecs", "describe-services", "--cluster", cluster, "--services", service])) as {
+      services: Array<{
+        deployments?: Array<{
+          id: string;
+          rolloutState?: string;
+          rolloutStateReason?: string;
+          runningCount: number;
+          desiredCount: number;
+        }>;
+      }>;
+    };
+    const deployments = data.services[0]?.deployments ?? [];
+    const found = deployments.find((d) => d.id === deploymentId);
+    if (!found) return { state: "MISSING", running: 0, desired: 0, deployments: deployments.length };
+    return {
+      state: found.rolloutState ?? (found.runningCount >= found.desiredCount ? "COMPLETED" : "IN_PROGRESS"),
+      reason: found.rolloutStateReason,
+      running: found.runningCount,
+      desired: found.desiredCount,
+      deployments: deployments.length,
+    };
+  }
+
   /** Runs one AWS CLI call and parses its JSON; failures become AwsError with the AWS error code. */
-  private async call(region: string, args: string[]): Promise<unknown> {
+  private async call(region: string, args: string[], stdin?: string): Promise<unknown> {
     const endpoint = this.env.AWS_ENDPOINT_URL ? ["--endpoint-url", this.env.AWS_ENDPOINT_URL] : [];
-    const result = await capture(this.binary, [...args, "--region", region, "--output", "json", ...endpoint], {
-      env: { ...this.env, AWS_PAGER: "" },
-    });
+    const argv = [...args, "--region", region, "--output", "json", ...endpoint];
+    // Node hands a child a socket as stdin, which the AWS CLI cannot open as file:///dev/stdin: cat turns it into a pipe.
+    const [command, commandArgs] = stdin === undefined ? [this.binary, argv] : ["sh", ["-c", 'cat | "$0" "$@"', this.binary, ...argv]];
+    const result = await capture(command, commandArgs, { env: { ...this.env, AWS_PAGER: "" }, stdin });
     if (result.code !== 0) {
       const text = maskSecrets(result.stderr.trim() || result.stdout.trim());
       const code = /An error occurred \(([^)]+)\)/.exec(text)?.[1];

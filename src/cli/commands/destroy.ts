@@ -15,6 +15,9 @@ import { deployPrerequisites } from "../prerequisites";
 import { confirm } from "../prompts";
 import { runTerraformStep } from "../terraform-step";
 import { withJsonFlag } from "../outcome";
+import { deleteGeneratedKeys, deployedKeyParameters } from "../api-keys";
+import { apiKeyParameters, generatedKeyPrefix } from "../../constructs/api-keys";
+import { deploymentName } from "../../constructs/naming";
 
 /** The ECR repository name in a repository URL (<account>.dkr.ecr.<region>.amazonaws.com/<name>). */
 export function ecrRepositoryName(url: string): string {
@@ -54,6 +57,8 @@ async function destroyAws(ctx: CliContext, arch: Architecture, appName: string, 
     );
   }
   const repository = outputString(info, "ecr_repository_url");
+  // Without outputs (an apply that failed half-way) the generated keys are still at their usual names.
+  const keyParameters = deployedKeyParameters(info) ?? apiKeyParameters(generatedKeyPrefix(deploymentName(arch, appName, environment)));
   const untee = out.tee(path.join(dir, `destroy_${timestamp(ctx.clock.now())}.log`));
   try {
     const env = terraformEnv(ctx);
@@ -76,6 +81,7 @@ async function destroyAws(ctx: CliContext, arch: Architecture, appName: string, 
     if (after && after.resources > 0) {
       throw new CliError(`terraform destroy finished but ${after.resources} resources remain in the state`, EXIT.failed, hints);
     }
+    await deleteGeneratedKeys(ctx, region, keyParameters);
     if (repository) {
       let exists: boolean;
       try {

@@ -14,6 +14,8 @@ interface ServeFlags {
   foreground?: boolean;
   /** Seconds to wait for /health. */
   healthTimeout: number;
+  /** Turn API keys on: generated for this run (or taken from the environment) and printed once. */
+  requireKeys?: boolean;
 }
 
 /** `serve`: runs an app on this machine in its own Python environment (no AWS needed). */
@@ -25,6 +27,10 @@ export const serveCommand = defineCommand<ServeFlags>({
       .option("app", { type: "string", describe: "app name or its number in the menu" })
       .option("port", { type: "number", describe: "port on 127.0.0.1 (default: the app's, 8502)" })
       .option("foreground", { type: "boolean", describe: "stay in the foreground until Ctrl-C instead of running in the background" })
+      .option("require-keys", {
+        type: "boolean",
+        describe: "require API keys (Authorization: Bearer): a fresh pair is generated and printed once (default: keys off)",
+      })
       .option("health-timeout", {
         type: "number",
         default: 300,
@@ -38,6 +44,7 @@ export const serveCommand = defineCommand<ServeFlags>({
       port: flags.port ?? app.port,
       foreground: Boolean(flags.foreground),
       healthTimeoutMs: flags.healthTimeout * 1000,
+      requireKeys: Boolean(flags.requireKeys),
     });
   },
 });
