@@ -14,7 +14,8 @@ sample rows and on rows placed exactly at split thresholds) before anything is w
 
 Run in the training environment (xgboost, lightgbm, onnx, onnxruntime):
 ``PYTHONPATH=apps .venvs/train/bin/python -m fraudkit.models.export_trees [app ...]`` (default: every app).
-Training calls ``export_booster`` itself when it saves a tree model.
+Training calls ``export_booster`` itself when it saves a tree model (``TreeModel.save``); this command
+re-exports with the app's sample rows among the checks.
 """
 
 from __future__ import annotations
@@ -224,9 +225,14 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def check_rows(trees: Trees, sample: np.ndarray) -> np.ndarray:
+def check_rows(trees: Trees, sample: np.ndarray | None) -> np.ndarray:
     """The app's rows plus rows sitting exactly on, just below and just above split thresholds."""
     rng = np.random.default_rng(0)
+    if sample is None:  # training, before any sample exists: thresholds over the trees' mean split values
+        sample = np.zeros((1, trees.n_features))
+        for f in range(trees.n_features):
+            cuts = trees.threshold[trees.feature == f]
+            sample[0, f] = cuts.mean() if len(cuts) else 0.0
     splits = np.flatnonzero(trees.feature >= 0)
     picked = rng.choice(splits, size=min(100, len(splits)), replace=False)
     rows = [sample]
@@ -237,9 +243,10 @@ def check_rows(trees: Trees, sample: np.ndarray) -> np.ndarray:
     return np.vstack(rows)
 
 
-def export_booster(kind: str, model_dir: Path, file: str, n_features: int, sample: np.ndarray) -> list[str]:
+def export_booster(kind: str, model_dir: Path, file: str, n_features: int, sample: np.ndarray | None) -> list[str]:
     """Writes ``<stem>.onnx`` and ``<stem>.paths.npz`` for one booster after checking both against the library;
-    returns their names. ``sample`` holds rows of the model's features (the checks run on them)."""
+    returns their names. ``sample`` holds rows of the model's features (the checks run on them); None when
+    training saves the booster (rows on the split thresholds only)."""
     import onnxruntime as ort
 
     source = model_dir / file

@@ -108,9 +108,20 @@ class TreeModel:
         return [self._file]
 
     def save(self, model_dir: Path, prefix: str = "") -> dict[str, object]:
-        """Writes the booster in its library's portable format."""
+        """Writes the booster in its library's portable format, then its serving export when onnx is there
+        (the training env); without onnx a stale export is removed, so the booster is served by its library."""
         self._file = f"{prefix}{FILES[self.kind]}"
         self.booster.save_model(str(model_dir / self._file))
+        for name in exported_files(self._file):
+            (model_dir / name).unlink(missing_ok=True)
+        try:
+            import onnx  # noqa: F401  (the exporter's dependency)
+        except ImportError:
+            pass
+        else:
+            from fraudkit.models.export_trees import export_booster
+
+            export_booster(self.kind, model_dir, self._file, self.n_features, None)
         return {"kind": self.kind, "file": self._file, "n_features": self.n_features}
 
     @staticmethod
