@@ -458,6 +458,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=600, help="1-transaction requests per round")
     parser.add_argument("--store", help="FRAUDKIT_STATE_STORE for the apps (default: the in-process store)")
     parser.add_argument("--readme", action="store_true", help="print the README table from results/serving.json")
+    parser.add_argument("--render", metavar="COMMAND", help="rewrite serving.md from serving.json")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--client", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -466,6 +467,10 @@ def main() -> None:
         return
     if args.readme:
         print(readme_table(json.loads((RESULTS_DIR / "serving.json").read_text())))
+        return
+    if args.render:
+        report = json.loads((RESULTS_DIR / "serving.json").read_text())
+        (RESULTS_DIR / "serving.md").write_text(markdown(report, args.render))
         return
     if args.rounds < 1 or args.requests < 10:
         sys.exit("error: --rounds must be >= 1 and --requests >= 10")
@@ -511,9 +516,9 @@ def main() -> None:
         result["line"] = line
         result["goal"] = GOALS["deep" if family(app_dir) in DEEP_FAMILIES else "classic"]
         report["apps"].append(result)
-    report["load_after"] = os.getloadavg()[0]
-    RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / "serving.json").write_text(json.dumps(report, indent=2) + "\n")
+        report["load_after"] = os.getloadavg()[0]
+        RESULTS_DIR.mkdir(exist_ok=True)  # after every app, so an interrupted run keeps what it measured
+        (RESULTS_DIR / "serving.json").write_text(json.dumps(report, indent=2) + "\n")
     command = "python apps/benchmark/bench_serving.py " + " ".join(knobs)
     if args.apps:
         command += f" --apps {args.apps}"
