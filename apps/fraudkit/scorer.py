@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from fraudkit.batching import MicroBatcher, wait_seconds_from_env
 from fraudkit.features import extend_features, extended_feature_names
 from fraudkit.models import DESCRIPTOR, PortableModel, load_model, sigmoid
 from fraudkit.records import LabelledTransaction, Prediction, Reason, Scorer, Transaction
@@ -47,11 +48,18 @@ def artifact_version(model_dir: Path, files: Sequence[str]) -> str:
 
 def top_reasons(contributions: np.ndarray, names: Sequence[str], top: int = TOP_REASONS) -> list[list[Reason]]:
     """Per row, the features pushing most towards fraud (positive contributions only), largest first."""
-    out: list[list[Reason]] = []
-    for row in contributions:
-        best = [int(i) for i in np.argsort(-row, kind="stable")[:top] if row[i] > 0]
-        out.append([Reason(names[i], round(float(row[i]), 6)) for i in best])
-    return out
+    contributions = np.asarray(contributions, dtype=np.float64)
+    if contributions.shape[0] == 0:
+        return []
+    # One sort over the whole batch; ties keep the feature order (stable), as a per-row sort would.
+    order = np.argsort(-contributions, axis=1, kind="stable")[:, :top]
+    values = np.round(np.take_along_axis(contributions, order, axis=1), 6)
+    return [
+        [Reason(names[i], v) for i, v, raw in zip(row_order, row_values, row_raw) if raw > 0]
+        for row_order, row_values, row_raw in zip(
+            order.tolist(), values.tolist(), np.take_along_axis(contributions, order, axis=1).tolist()
+        )
+    ]
 
 
 class StatefulScorer:
@@ -130,6 +138,12 @@ class ClassicScorer(StatefulScorer):
             )
         self._model = model
         self._serving = serving
+        # Concurrent requests' rows share one model call (rows are scored independently, so results are equal).
+        self._batcher = MicroBatcher(self._model_outputs, wait_seconds_from_env())
+
+    def _model_outputs(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        (X,) = inputs
+        return [sigmoid(self._model.logit(X)), self._model.contributions(X)]
 
     def _model_info(self) -> dict[str, Any]:
         return {
@@ -140,11 +154,10 @@ class ClassicScorer(StatefulScorer):
 
     def _score(self, ids: Sequence[str], rows: np.ndarray) -> list[Prediction]:
         X = extend_features(rows) if self.extended else rows
-        probabilities = sigmoid(self._model.logit(X))
-        reasons = top_reasons(self._model.contributions(X), self.model_feature_names)
+        probabilities, contributions = self._batcher.run([X])
+        reasons = top_reasons(contributions, self.model_feature_names)
         return [
-            Prediction(tx_id, float(p), bool(p >= self.threshold), r)
-            for tx_id, p, r in zip(ids, probabilities, reasons)
+            Prediction(tx_id, p, p >= self.threshold, r) for tx_id, p, r in zip(ids, probabilities.tolist(), reasons)
         ]
 
     def predict(self, transactions: Sequence[Transaction]) -> list[Prediction]:

@@ -15,10 +15,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from fraudkit import __version__
+from fraudkit.batching import tracked_request
 from fraudkit.records import Prediction, Scorer, ScorerLoader
 from fraudkit.serving.auth import LABELLING, SCORING, protect
 from fraudkit.serving.limits import MAX_BATCH, MAX_BODY_BYTES
@@ -89,7 +91,18 @@ def _json_body() -> Any:
     if request.mimetype != "application/json":
         got = request.mimetype or "no content type"
         raise RequestError(f"Content-Type: expected application/json, got {got}", status=415, field="Content-Type")
-    return parse_json(request.get_data(cache=False))
+    raw = request.get_data(cache=False)
+    try:
+        # orjson is strict RFC 8259 (no NaN/Infinity, valid UTF-8 only), so what it accepts the stdlib path
+        # accepts too; anything it refuses goes through parse_json for the same error message as ever.
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return parse_json(raw)
+
+
+def _json_response(body: Any) -> Response:
+    """A 200 JSON reply encoded by orjson (several times faster than Flask's json provider on predictions)."""
+    return Response(orjson.dumps(body), mimetype="application/json")
 
 
 def _register_errors(app: Flask) -> None:
@@ -180,12 +193,14 @@ def create_app(
     @app.post("/predict")
     def predict() -> Response:
         scorer = ready()
-        parsed = parse_predict(_json_body(), len(scorer.feature_names), max_batch)
-        if isinstance(parsed, FeatureBatch):
-            predictions = scorer.predict_features(parsed.ids, parsed.rows)
-        else:
-            predictions = scorer.predict(parsed)
-        return jsonify({"predictions": [prediction_json(p) for p in predictions]})
+        body = _json_body()
+        with tracked_request():  # from here on, a batch leader may wait for this request's rows
+            parsed = parse_predict(body, len(scorer.feature_names), max_batch)
+            if isinstance(parsed, FeatureBatch):
+                predictions = scorer.predict_features(parsed.ids, parsed.rows)
+            else:
+                predictions = scorer.predict(parsed)
+        return _json_response({"predictions": [prediction_json(p) for p in predictions]})
 
     @app.post("/feedback")
     def feedback() -> Response:
