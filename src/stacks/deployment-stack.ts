@@ -117,7 +117,9 @@ export class DeploymentStack extends TerraformStack {
             imageTag: vars.image_tag.stringValue,
             contextFromModule: options.buildContextFromModule ?? CDKTF_OUT_BUILD_CONTEXT,
             dockerfile: app.dockerfile,
+            buildArgs: app.buildArgs,
             sourceFolders: [app.name, "fraudkit"],
+            keepImages: vars.image_keep_count.numberValue,
           };
     const foundation: FoundationProps = {
       app,

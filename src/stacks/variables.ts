@@ -63,6 +63,12 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
     };
   } else {
     specs.image_tag = { type: "string", description: "Tag the built image is pushed with", default: "latest" };
+    specs.image_keep_count = {
+      type: "number",
+      description: "Images the ECR repository keeps (older ones expire; rollbacks need the previous ones)",
+      default: 10,
+      validation: { condition: "var.image_keep_count >= 2", errorMessage: "image_keep_count must be at least 2 (the running image and the one before)." },
+    };
   }
   if (arch === "ec2") {
     Object.assign(specs, {
