@@ -31,7 +31,9 @@ DEFAULT_PYTHON_VERSION = "3.12"
 """The Python line of an app that names none (the newest line the project ships)."""
 
 # The same rules as the deployer's discovery (src/discovery/python-version.ts); a test runs both and compares.
-_FROM_PYTHON = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(?:\S*/)?python:(\d+)\.(\d+)", re.IGNORECASE | re.MULTILINE)
+_FROM_PYTHON = re.compile(
+    r"^\s*FROM\s+(?:--platform=\S+\s+)?(?:\S*/)?python:(\d+)\.(\d+)", re.IGNORECASE | re.MULTILINE
+)
 _MAJOR_MINOR = re.compile(r"(?:^|[^\d])(3)\.(\d{1,2})(?:\.\d+)?(?:[^\d]|$)")
 _NAME_SUFFIX = re.compile(r"[-_]py(3)(\d{1,2})$")
 

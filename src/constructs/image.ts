@@ -105,9 +105,7 @@ export class ContainerImage extends Construct {
     this.keepLastImages(repository, props.source.keepImages);
     this.pullRepositoryArns = [repository.arn];
     this.imageReference =
-      props.source.kind === "docker"
-        ? this.buildAndPush(repository, props.source)
-        : `${repository.repositoryUrl}@${props.source.digest}`;
+      props.source.kind === "docker" ? this.buildAndPush(repository, props.source) : `${repository.repositoryUrl}@${props.source.digest}`;
   }
 
   /**

@@ -67,7 +67,10 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
       type: "number",
       description: "Images the ECR repository keeps (older ones expire; rollbacks need the previous ones)",
       default: 10,
-      validation: { condition: "var.image_keep_count >= 2", errorMessage: "image_keep_count must be at least 2 (the running image and the one before)." },
+      validation: {
+        condition: "var.image_keep_count >= 2",
+        errorMessage: "image_keep_count must be at least 2 (the running image and the one before).",
+      },
     };
   }
   if (arch === "ec2") {
