@@ -1,4 +1,5 @@
 import { defineCommand } from "../command";
+import { assessDockerBuild } from "../docker-checks";
 import { assessMachine, formatCheck, gatherFacts } from "../doctor";
 import { CliError, EXIT } from "../errors";
 import { resolveRegion } from "../options";
@@ -9,7 +10,8 @@ export const doctorCommand = defineCommand<{ region?: string }>({
   describe: "check the prerequisites (bash, terraform/tofu, docker, AWS CLI + credentials, node/npm, disk, RAM)",
   builder: (yargs) => yargs.option("region", { type: "string", describe: "region for the AWS credential check" }),
   run: async (ctx, flags) => {
-    const results = assessMachine(await gatherFacts(ctx, resolveRegion(flags, ctx.env)));
+    const [facts, imageStore] = await Promise.all([gatherFacts(ctx, resolveRegion(flags, ctx.env)), ctx.adapters.docker.imageStore?.()]);
+    const results = [...assessMachine(facts), ...assessDockerBuild(imageStore)];
     for (const result of results) ctx.out.out(formatCheck(result));
     const failed = results.filter((result) => result.required && !result.ok);
     if (failed.length > 0) {
