@@ -13,6 +13,7 @@ import { waitForHealthy } from "./health";
 import { commandHint, TARGET_LABELS } from "./labels";
 import { deployPrerequisites } from "./prerequisites";
 import { formatElapsed } from "./progress";
+import { runRemoteBuild } from "./remote-build";
 import { runTerraformStep } from "./terraform-step";
 
 /** One AWS deployment to plan or apply. */
@@ -25,6 +26,8 @@ export interface DeployRequest {
   region: string;
   /** A pushed image to run instead of building the app's Dockerfile. */
   imageUri?: string;
+  /** "remote": build the image in AWS CodeBuild (no local Docker) before the full apply. */
+  build?: "remote";
   /** Terraform variables for terraform.tfvars. */
   variables: Record<string, string | number | boolean>;
   /** How long to wait for the health check after apply. */
@@ -62,7 +65,7 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
   const { app, arch } = request;
   const started = clock.now();
   out.out(`Checking prerequisites for ${TARGET_LABELS[arch]} in ${request.region}...`);
-  const missing = await deployPrerequisites(ctx, request.region, request.imageUri === undefined);
+  const missing = await deployPrerequisites(ctx, request.region, request.imageUri === undefined && request.build !== "remote");
 
   const folder = writeFolder(ctx, request);
   const dirName = path.relative(ctx.repoRoot, folder.dir) || folder.dir;
@@ -97,6 +100,10 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
       env,
       interruptHints: hints,
     });
+    if (request.build === "remote" && !request.planOnly) {
+      const digest = await runRemoteBuild(ctx, { app, dir: folder.dir, region: request.region, env, interruptHints: hints });
+      writeFolder(ctx, { ...request, variables: { ...request.variables, image_digest: digest } });
+    }
     const plan = await runTerraformStep(ctx, {
       label: "plan",
       args: ["plan", "-input=false", "-no-color", "-out=tfplan"],
@@ -142,6 +149,7 @@ function writeFolder(ctx: CliContext, request: DeployRequest): { dir: string; fi
       app: request.app,
       arch: request.arch,
       imageUri: request.imageUri,
+      imageBuild: request.build,
       variables: request.variables,
       region: request.region,
       operations: request.operations,

@@ -8,6 +8,7 @@ import { RegistryImage } from "@cdktf/provider-docker/lib/registry-image";
 import { Fn, TerraformLocal } from "cdktf";
 import { accountContext } from "./account";
 import { skipCheck } from "./checkov";
+import { RemoteBuild } from "./remote-build";
 
 /** Use an image that already exists (CI pipelines, tests, a CLI that pushed it itself). */
 export interface ImageUriSource {
@@ -35,18 +36,26 @@ export interface DockerBuildSource {
   keepImages: number | string;
 }
 
-/** An image the CLI had built elsewhere (AWS CodeBuild) and pushed to the deployment's repository by digest. */
-export interface PushedDigestSource {
+/** `--build remote`: a CodeBuild project in the deployment builds and pushes; the CLI hands back the digest. */
+export interface RemoteBuildSource {
   /** Discriminant. */
-  kind: "digest";
+  kind: "remote";
   /** "sha256:..." (Terraform variable image_digest, written by the CLI after the build). */
   digest: string;
   /** How many images the repository keeps (Terraform variable image_keep_count). */
   keepImages: number | string;
+  /** Dockerfile relative to the build context. */
+  dockerfile: string;
+  /** --build-arg values. */
+  buildArgs: Record<string, string>;
+  /** Prefix of the build resources' names. */
+  namePrefix: string;
+  /** Days CloudWatch keeps the build logs. */
+  logRetentionDays: number;
 }
 
 /** Where the container image comes from: the forms are separate so only the docker form needs the docker provider. */
-export type ImageSource = ImageUriSource | DockerBuildSource | PushedDigestSource;
+export type ImageSource = ImageUriSource | DockerBuildSource | RemoteBuildSource;
 
 /**
  * The build context as a Terraform expression, absolute. The dockerfile is then written below it: the pinned
@@ -82,6 +91,8 @@ export class ContainerImage extends Construct {
   readonly repositoryName: string;
   /** The deployment's repository ARN. */
   readonly repositoryArn: string;
+  /** The CodeBuild project and its bucket (remote form only). */
+  readonly remoteBuild?: RemoteBuild;
 
   constructor(scope: Construct, id: string, props: ContainerImageProps) {
     super(scope, id);
@@ -104,8 +115,17 @@ export class ContainerImage extends Construct {
     }
     this.keepLastImages(repository, props.source.keepImages);
     this.pullRepositoryArns = [repository.arn];
-    this.imageReference =
-      props.source.kind === "docker" ? this.buildAndPush(repository, props.source) : `${repository.repositoryUrl}@${props.source.digest}`;
+    if (props.source.kind === "docker") {
+      this.imageReference = this.buildAndPush(repository, props.source);
+      return;
+    }
+    this.remoteBuild = new RemoteBuild(this, "remote_build", {
+      ...props.source,
+      repositoryUrl: repository.repositoryUrl,
+      repositoryArn: repository.arn,
+      platform: IMAGE_PLATFORM,
+    });
+    this.imageReference = `${repository.repositoryUrl}@${props.source.digest}`;
   }
 
   /**

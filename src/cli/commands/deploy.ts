@@ -28,6 +28,7 @@ export async function executeDeployment(
     arch: target,
     region,
     imageUri: flags.imageUri,
+    build: flags.build === "remote" && flags.imageUri === undefined ? "remote" : undefined,
     variables: terraformVariables(flags, region),
     operations: operationsFromFlags(flags),
     s3Backend: s3BackendFromFlags(flags),
