@@ -4,6 +4,8 @@ import * as path from "path";
 import { DockerCli } from "../../src/cli/adapters/docker";
 import { assessDockerBuild } from "../../src/cli/docker-checks";
 import { formatCheck } from "../../src/cli/doctor";
+import { EXIT } from "../../src/cli/errors";
+import { fakeWorld } from "./helpers/world";
 
 /** A fake docker binary answering `info` and `buildx version` as a given install would. */
 function fakeDocker(info: string, buildx: string | undefined): string {
@@ -52,5 +54,33 @@ describe("assessDockerBuild", () => {
   it("adds no lines when the daemon could not be asked", () => {
     expect(assessDockerBuild({})).toEqual([]);
     expect(assessDockerBuild(undefined)).toEqual([]);
+  });
+});
+
+describe("deploy with the containerd image store", () => {
+  it("stops before terraform with the store named and the ways out", async () => {
+    const world = fakeWorld();
+    Object.assign(world.docker, { imageStore: async () => ({ containerdSnapshotter: true, driver: "overlayfs" }) });
+    expect(await world.run(["deploy", "--arch", "ecs", "--app", "flask-xgboost-app", "--yes"])).toBe(EXIT.prepared);
+    expect(world.out.text).toMatch(/missing: containerd image store is on .* -> .*--build remote/);
+    expect(world.terraform.calls.map((call) => call.args[0])).not.toContain("apply");
+  });
+
+  it("is no obstacle for --image-uri, which builds nothing", async () => {
+    const world = fakeWorld();
+    Object.assign(world.docker, { imageStore: async () => ({ containerdSnapshotter: true, driver: "overlayfs" }) });
+    await world.run([
+      "deploy",
+      "--arch",
+      "ecs",
+      "--app",
+      "flask-xgboost-app",
+      "--yes",
+      "--image-uri",
+      "repo/app:1",
+      "--health-timeout",
+      "0",
+    ]);
+    expect(world.out.text).not.toMatch(/containerd image store/);
   });
 });
