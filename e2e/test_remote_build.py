@@ -12,7 +12,6 @@ from expectations import state_outputs
 from inventory import inventory, left_over
 from moto_harness import FAKE_BUILD_LOG, REGION
 from provider_override import write_override
-
 from timings import Timings
 
 ARCHITECTURE = "ecs"
