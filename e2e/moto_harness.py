@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -14,7 +15,9 @@ from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.codebuild.models import CodeBuildBackend
 from moto.core.responses import ActionResult
 from moto.ec2.responses.monitoring import Monitoring
+from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.logs.models import logs_backends
+from moto.s3.models import FakeBucket
 from moto.server import ThreadedMotoServer
 
 FAKE_CREDENTIALS = {
@@ -114,6 +117,34 @@ def patch_codebuild_builds() -> None:
     CodeBuildBackend.batch_get_builds = batch_get_builds  # type: ignore[method-assign]
 
 
+def _denies_plain_http(statement: dict[str, Any]) -> bool:
+    condition = statement.get("Condition", {}).get("Bool", {})
+    return statement.get("Effect") == "Deny" and str(condition.get("aws:SecureTransport")).lower() == "false"
+
+
+def patch_s3_secure_transport() -> None:
+    """
+    Evaluates S3 bucket policies as for an HTTPS request, which is what the AWS CLI sends to real S3.
+    moto 5.2.1 serves plain HTTP, and its policy check returns DENIED for a Deny statement whose condition
+    does not hold (AWS: the statement does not apply), so a "deny unless HTTPS" statement refused every
+    request (403 on the CLI's upload to the remote build's source bucket). Such statements are left out.
+    """
+
+    def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        document = json.loads(self.policy.decode())
+        statements = document.get("Statement", [])
+        document["Statement"] = [
+            s for s in (statements if isinstance(statements, list) else [statements]) if not _denies_plain_http(s)
+        ]
+        if not document["Statement"]:
+            return PermissionResult.NEUTRAL
+        return IAMPolicy(json.dumps(document)).is_action_permitted(action, resource)
+
+    FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
+
+
 @contextmanager
 def moto_server() -> Iterator[str]:
     """Starts a patched moto on a free 127.0.0.1 port, yields its endpoint URL, and always stops it."""
@@ -123,6 +154,7 @@ def moto_server() -> Iterator[str]:
     patch_application_autoscaling_tags()
     patch_ec2_monitoring()
     patch_codebuild_builds()
+    patch_s3_secure_transport()
     # Off by default in moto; on, an unknown instance type is rejected as by EC2 (the failure test relies on it).
     moto_settings.EC2_ENABLE_INSTANCE_TYPE_VALIDATION = True
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
