@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import zipfile
 
-import boto3
-
 from cli_driver import DeploymentCli, cli_arch
 from expectations import state_outputs
-from inventory import inventory, left_over
+from inventory import client, inventory, left_over
 from moto_harness import FAKE_BUILD_LOG, REGION
 from provider_override import write_override
 from timings import Timings
@@ -39,8 +37,7 @@ def test_remote_build_then_destroy(cli: DeploymentCli, moto_endpoint: str, timin
     digest = tfvars.split('image_digest = "', 1)[1].split('"', 1)[0]
     assert outputs["image"] == f"{outputs['ecr_repository_url']}@{digest}"
 
-    session = boto3.Session(region_name=REGION)
-    codebuild = session.client("codebuild", endpoint_url=moto_endpoint)
+    codebuild = client(moto_endpoint, "codebuild")
     [project] = codebuild.batch_get_projects(names=[outputs["remote_build_project"]])["projects"]
     assert project["environment"]["image"].startswith("aws/codebuild/amazonlinux2-x86_64")
     assert project["environment"]["privilegedMode"] is True
@@ -49,7 +46,7 @@ def test_remote_build_then_destroy(cli: DeploymentCli, moto_endpoint: str, timin
     assert len(builds) == 1, "one deploy starts one build"
 
     # The uploaded context: the app, fraudkit, the constraints and the template, nothing of the other apps.
-    s3 = session.client("s3", endpoint_url=moto_endpoint)
+    s3 = client(moto_endpoint, "s3")
     bucket = outputs["remote_build_bucket"]
     body = s3.get_object(Bucket=bucket, Key="source/context.zip")["Body"].read()
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
@@ -60,7 +57,7 @@ def test_remote_build_then_destroy(cli: DeploymentCli, moto_endpoint: str, timin
     rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
 
-    iam = session.client("iam", endpoint_url=moto_endpoint)
+    iam = client(moto_endpoint, "iam")
     role = iam.get_role(RoleName=project["serviceRole"].rsplit("/", 1)[1])["Role"]
     assert "codebuild.amazonaws.com" in str(role["AssumeRolePolicyDocument"])
 
