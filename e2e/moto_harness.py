@@ -116,6 +116,15 @@ def patch_codebuild_builds() -> None:
     batch_get_builds.patched_for_e2e = True  # type: ignore[attr-defined]
     CodeBuildBackend.batch_get_builds = batch_get_builds  # type: ignore[method-assign]
 
+    # The AWS provider deletes a project by its ARN (the resource id); moto 5.2.1 looks the name up only.
+    delete_by_name = CodeBuildBackend.delete_project
+
+    def delete_project(self: CodeBuildBackend, project_name: str) -> None:
+        by_arn = [name for name, project in self.codebuild_projects.items() if project.arn == project_name]
+        delete_by_name(self, by_arn[0] if by_arn else project_name)
+
+    CodeBuildBackend.delete_project = delete_project  # type: ignore[method-assign]
+
 
 def _denies_plain_http(statement: dict[str, Any]) -> bool:
     condition = statement.get("Condition", {}).get("Bool", {})
