@@ -52,7 +52,9 @@ describe("deployment folders", () => {
   it("points the docker build at apps/ relative to the folder", () => {
     const files = renderDeploymentFiles({ repoRoot: repo, app, arch: "ecs", outDir: path.join(repo, "deep", "er") });
     expect(files["main.tf"]).toContain('"${path.module}/../../apps"');
-    expect(files["main.tf"]).toContain(`dockerfile = "${app.dockerfile}"`);
+    // Absolute, and the dockerfile below the context: the docker provider 3.x resolves a relative one from terraform's cwd.
+    expect(files["main.tf"]).toContain('image_docker_build_context = abspath("${path.module}/../../apps")');
+    expect(files["main.tf"]).toContain(`dockerfile = "\${local.image_docker_build_context}/${app.dockerfile}"`);
     expect(files["main.tf"]).not.toContain('variable "image_uri"');
   });
 

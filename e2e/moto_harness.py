@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from moto import settings as moto_settings
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.codebuild.models import CodeBuildBackend
 from moto.core.responses import ActionResult
 from moto.ec2.responses.monitoring import Monitoring
+from moto.iam.access_control import IAMPolicy, PermissionResult
+from moto.logs.models import logs_backends
+from moto.s3.models import FakeBucket
 from moto.server import ThreadedMotoServer
 
 FAKE_CREDENTIALS = {
@@ -69,6 +76,84 @@ def patch_ec2_monitoring() -> None:
     Monitoring.unmonitor_instances = _monitoring_setter("disabled")  # type: ignore[method-assign]
 
 
+FAKE_BUILD_LOG = ["moto runs no builds: this line stands in for the docker build output", "pushed by the e2e harness"]
+"""The log lines the patched CodeBuild writes to a build's stream (the CLI must stream them)."""
+
+
+def fake_build_digest(build_id: str) -> str:
+    """The digest the patched CodeBuild reports for a build: stable per build id, well-formed like ECR's."""
+    return "sha256:" + hashlib.sha256(build_id.encode()).hexdigest()
+
+
+def patch_codebuild_builds() -> None:
+    """
+    moto 5.2.1 accepts StartBuild and answers BatchGetBuilds with SUCCEEDED, but runs nothing: no exported
+    variables and no log stream. The patch adds what a finished build of our buildspec reports (IMAGE_DIGEST,
+    the log group and stream of the project's logs_config) and writes FAKE_BUILD_LOG to that stream.
+    """
+    original = CodeBuildBackend.batch_get_builds
+    if getattr(original, "patched_for_e2e", False):
+        return
+
+    def batch_get_builds(self: CodeBuildBackend, ids: list[str]) -> list[dict[str, Any]]:
+        builds = original(self, ids)
+        for build in builds:
+            if "exportedEnvironmentVariables" in build:
+                continue
+            project = self.codebuild_projects[build["projectName"]]
+            group = project.project_metadata.get("logsConfig", {}).get("cloudWatchLogs", {}).get("groupName")
+            stream = build["id"].split(":", 1)[1]
+            build["exportedEnvironmentVariables"] = [{"name": "IMAGE_DIGEST", "value": fake_build_digest(build["id"])}]
+            if group:
+                logs = logs_backends[self.account_id][self.region_name]
+                logs.create_log_stream(group, stream)
+                now = int(time.time() * 1000)
+                events = [{"timestamp": now + i, "message": line} for i, line in enumerate(FAKE_BUILD_LOG)]
+                logs.put_log_events(group, stream, events)
+                build["logs"] = {**build.get("logs", {}), "groupName": group, "streamName": stream}
+        return builds
+
+    batch_get_builds.patched_for_e2e = True  # type: ignore[attr-defined]
+    CodeBuildBackend.batch_get_builds = batch_get_builds  # type: ignore[method-assign]
+
+    # The AWS provider deletes a project by its ARN (the resource id); moto 5.2.1 looks the name up only.
+    delete_by_name = CodeBuildBackend.delete_project
+
+    def delete_project(self: CodeBuildBackend, project_name: str) -> None:
+        by_arn = [name for name, project in self.codebuild_projects.items() if project.arn == project_name]
+        delete_by_name(self, by_arn[0] if by_arn else project_name)
+
+    CodeBuildBackend.delete_project = delete_project  # type: ignore[method-assign]
+
+
+def _denies_plain_http(statement: dict[str, Any]) -> bool:
+    condition = statement.get("Condition", {}).get("Bool", {})
+    return statement.get("Effect") == "Deny" and str(condition.get("aws:SecureTransport")).lower() == "false"
+
+
+def patch_s3_secure_transport() -> None:
+    """
+    Evaluates S3 bucket policies as for an HTTPS request, which is what the AWS CLI sends to real S3.
+    moto 5.2.1 serves plain HTTP, and its policy check returns DENIED for a Deny statement whose condition
+    does not hold (AWS: the statement does not apply), so a "deny unless HTTPS" statement refused every
+    request (403 on the CLI's upload to the remote build's source bucket). Such statements are left out.
+    """
+
+    def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        document = json.loads(self.policy.decode())
+        statements = document.get("Statement", [])
+        document["Statement"] = [
+            s for s in (statements if isinstance(statements, list) else [statements]) if not _denies_plain_http(s)
+        ]
+        if not document["Statement"]:
+            return PermissionResult.NEUTRAL
+        return IAMPolicy(json.dumps(document)).is_action_permitted(action, resource)
+
+    FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
+
+
 @contextmanager
 def moto_server() -> Iterator[str]:
     """Starts a patched moto on a free 127.0.0.1 port, yields its endpoint URL, and always stops it."""
@@ -77,6 +162,8 @@ def moto_server() -> Iterator[str]:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     patch_application_autoscaling_tags()
     patch_ec2_monitoring()
+    patch_codebuild_builds()
+    patch_s3_secure_transport()
     # Off by default in moto; on, an unknown instance type is rejected as by EC2 (the failure test relies on it).
     moto_settings.EC2_ENABLE_INSTANCE_TYPE_VALIDATION = True
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

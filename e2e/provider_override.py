@@ -17,6 +17,7 @@ SERVICES = (
     "autoscaling",
     "cloudwatch",
     "cloudwatchlogs",
+    "codebuild",
     "ec2",
     "ecr",
     "ecs",

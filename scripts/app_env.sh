@@ -10,7 +10,7 @@ if [ $# -ne 1 ] || [ -z "$1" ]; then
   echo "usage: scripts/app_env.sh <app-name>" >&2
   exit 2
 fi
-# fraudkit.app_folders reads the app's Python line (Dockerfile FROM, then manifest) with the standard library only.
+# fraudkit.app_folders reads the app's Python line (the same rules as the deployer's discovery) with the standard library only.
 host_python=$(command -v python3 || command -v python)
 env=$(PYTHONPATH="$root/apps" "$host_python" -m fraudkit.app_folders "$1")
 venv=$(bash "$root/scripts/python_envs.sh" --serve "$1" "$env")

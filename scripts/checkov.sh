@@ -36,6 +36,10 @@ node -e '
     const keys = { apiKeys: { prefix: "/dds/x/api-keys", generated: true, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/abc-123" }, waf: arch === "ecs_alb" };
     writeDeploymentFolder({ repoRoot, app: apps[0], arch, operations: { ...operations, ...keys }, s3Backend, outDir: path.join(repoRoot, process.argv[1], `ops_${arch}_${apps[0].name}`) });
   }
+  // --build remote: the CodeBuild project, its source bucket and role, once per architecture.
+  for (const arch of ARCHITECTURES) {
+    writeDeploymentFolder({ repoRoot, app: apps[0], arch, imageBuild: "remote", outDir: path.join(repoRoot, process.argv[1], `remote_${arch}_${apps[0].name}`) });
+  }
   writeStateBootstrap(path.join(repoRoot, process.argv[1], "state_bootstrap"), { bucket: "team-tfstate", lockTable: "terraform-locks", region: "us-east-1" });
   console.error(`wrote ${ARCHITECTURES.length * apps.length} stacks, ${ARCHITECTURES.length} with every operations feature on, and the state bootstrap`);
 ' "$OUT"

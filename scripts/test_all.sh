@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs (Node packages, the Python environments,
-# the checkov and e2e tool environments), then runs every check and prints one closing tally.
+# the checkov, hadolint and e2e tool environments), then runs every check and prints one closing tally.
 # Usage: bash scripts/test_all.sh            (all steps)
 #        DDS_TEST_STEPS="jest apps" bash scripts/test_all.sh   (a subset, by step name)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-all_steps="install build lint jest checkov apps e2e"
+all_steps="install build lint hadolint jest checkov apps e2e"
 steps="${DDS_TEST_STEPS:-$all_steps}"
 passed=0
 failed=0
@@ -42,6 +42,7 @@ install_node() {
 run_step install install_node
 run_step build npm run --silent build
 run_step lint npm run --silent lint
+run_step hadolint bash scripts/hadolint.sh
 run_step jest npm test --silent
 run_step checkov bash scripts/checkov.sh
 run_step apps bash scripts/test_apps.sh

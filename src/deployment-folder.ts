@@ -25,6 +25,8 @@ export interface DeploymentFolderRequest {
   arch: Architecture;
   /** Existing image to run (image-URI form); omitted: the docker provider builds the app's Dockerfile. */
   imageUri?: string;
+  /** "remote": an AWS CodeBuild project in the folder builds the image (`--build remote`); ignored with imageUri. */
+  imageBuild?: "local" | "remote";
   /** Terraform variable values written to terraform.tfvars (e.g. allowed_cidr, instance_type, min_count). */
   variables?: Record<string, string | number | boolean>;
   /** Target folder; default <repoRoot>/deployment_<arch>_<app>. */
@@ -63,6 +65,7 @@ export function renderDeploymentFiles(req: DeploymentFolderRequest): DeploymentF
   const outDir = req.outDir ?? path.join(req.repoRoot, deploymentDirName(req.arch, req.app.name, req.operations?.environment));
   const options: DeploymentStackOptions = {
     imageUri: req.imageUri,
+    imageSource: req.imageBuild === "remote" ? "remote" : undefined,
     region: req.region,
     s3Backend: req.s3Backend,
     operations: req.operations,

@@ -8,6 +8,9 @@ import { detectPythonVersion } from "./discovery/python-version";
 import { parseRequirements } from "./discovery/requirements";
 import { defaultResources, fargateSizeError, isDeepLearning } from "./discovery/resources";
 
+/** The Dockerfile every app is built from (relative to the build context) unless the app folder has its own. */
+export const TEMPLATE_DOCKERFILE = "Dockerfile";
+
 /** Container port when the app does not name one. */
 export const DEFAULT_PORT = 8502;
 /** Health-check path when the app does not name one. */
@@ -102,8 +105,9 @@ function readApp(
   const sizeError = fargateSizeError(resources);
   if (sizeError !== undefined) return problem("manifest.json", sizeError);
 
+  const override = readIfPresent(path.join(dir, "Dockerfile"));
   const python = detectPythonVersion({
-    dockerfile: readIfPresent(path.join(dir, "Dockerfile")),
+    dockerfile: override,
     runtimeTxt: readIfPresent(path.join(dir, "runtime.txt")),
     pythonVersionFile: readIfPresent(path.join(dir, ".python-version")),
     manifestPython: manifest.python,
@@ -129,7 +133,8 @@ function readApp(
       description: manifest.description ?? "",
       port: manifest.port ?? DEFAULT_PORT,
       healthPath: manifest.healthPath ?? DEFAULT_HEALTH_PATH,
-      dockerfile: `${name}/Dockerfile`,
+      dockerfile: override === undefined ? TEMPLATE_DOCKERFILE : `${name}/Dockerfile`,
+      buildArgs: { APP: name, PYTHON_VERSION: python.version },
       buildContext: path.basename(appsDir),
       resources,
     },

@@ -58,8 +58,10 @@ export interface AppSpec {
   healthPath: string;
   /** 1-based position in the menu. */
   menuPosition: number;
-  /** Dockerfile path relative to the build context. */
+  /** Dockerfile path relative to the build context: the shared template "Dockerfile", or "<app>/Dockerfile" when the app overrides it. */
   dockerfile: string;
+  /** The image's --build-arg values (APP, PYTHON_VERSION); the template needs them, an override may ignore them. */
+  buildArgs: Record<string, string>;
   /** Docker build context relative to the repository root (the whole apps/ tree, so apps can copy the shared package). */
   buildContext: string;
   /** Default container size, by model family, overridable per app in the manifest. */

@@ -131,11 +131,30 @@ describe.each(cases)("%s_%s", (arch, _name, app) => {
 
   it("builds the app's Dockerfile for linux/amd64 in the docker form", () => {
     const docker = synth(app, arch);
+    // The dockerfile is below the absolute context: docker provider 3.x resolves a relative one from terraform's cwd.
     expect(docker).toHaveResourceWithProperties(Image, {
       platform: "linux/amd64",
-      build: expect.objectContaining({ dockerfile: app.dockerfile, platform: "linux/amd64" }),
+      build: expect.objectContaining({
+        context: "${local.image_docker_build_context}",
+        dockerfile: `\${local.image_docker_build_context}/${app.dockerfile}`,
+        build_args: { APP: app.name, PYTHON_VERSION: app.pythonVersion },
+        platform: "linux/amd64",
+      }),
     });
-    expect(JSON.parse(docker).variable.image_uri).toBeUndefined();
+    const doc = JSON.parse(docker);
+    expect(doc.locals.image_docker_build_context).toBe('${abspath("${path.module}/../../../apps")}');
+    expect(doc.variable.image_uri).toBeUndefined();
+  });
+
+  it("keeps pushed images and expires all but the newest image_keep_count", () => {
+    const doc = JSON.parse(synth(app, arch));
+    expect(doc.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "3.6.2" });
+    expect(Object.values(doc.resource.docker_registry_image)).toEqual([expect.objectContaining({ keep_remotely: true })]);
+    expect(doc.variable.image_keep_count.default).toBe(10);
+    const [policy] = Object.values(doc.resource.aws_ecr_lifecycle_policy) as Array<{ policy: string }>;
+    expect(policy.policy).toContain(`"countNumber" = var.image_keep_count`);
+    // registry_auth comes from values known at the first plan (the account id), not the new repository's registry_id.
+    expect(doc.data.aws_ecr_authorization_token.image_ecr_token.registry_id).toBe("${data.aws_caller_identity.account.account_id}");
   });
 });
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -23,7 +24,18 @@ NOT_APPS = frozenset({"fraudkit", "tests", "constraints", "benchmark"})
 PYTHON_LINES = {"3.9": "py39", "3.12": "py312"}
 """Python major.minor of each serving line -> its env name (``.venvs/<env>``, ``constraints/<env>.txt``)."""
 
-_FROM_PYTHON = re.compile(r"^\s*FROM\s+(?:\S+/)?python:(\d+\.\d+)", re.IGNORECASE | re.MULTILINE)
+TEMPLATE_DOCKERFILE = "Dockerfile"
+"""The Dockerfile every app is built from, relative to the build context, unless the app has its own."""
+
+DEFAULT_PYTHON_VERSION = "3.12"
+"""The Python line of an app that names none (the newest line the project ships)."""
+
+# The same rules as the deployer's discovery (src/discovery/python-version.ts); a test runs both and compares.
+_FROM_PYTHON = re.compile(
+    r"^\s*FROM\s+(?:--platform=\S+\s+)?(?:\S*/)?python:(\d+)\.(\d+)", re.IGNORECASE | re.MULTILINE
+)
+_MAJOR_MINOR = re.compile(r"(?:^|[^\d])(3)\.(\d{1,2})(?:\.\d+)?(?:[^\d]|$)")
+_NAME_SUFFIX = re.compile(r"[-_]py(3)(\d{1,2})$")
 
 
 def find_app_dirs(root: Path = APPS_ROOT) -> list[Path]:
@@ -44,17 +56,65 @@ def read_manifest(app_dir: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
-def python_version(app_dir: Path) -> str:
-    """The app's Python major.minor: Dockerfile FROM, then the manifest, then a ``py39`` name suffix, else 3.12."""
-    dockerfile = app_dir / "Dockerfile"
-    if dockerfile.is_file():
-        match = _FROM_PYTHON.search(dockerfile.read_text(encoding="utf-8"))
-        if match:
-            return match.group(1)
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _major_minor(text: str | None) -> str | None:
+    match = _MAJOR_MINOR.search(text.strip()) if text is not None else None
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def python_version_and_source(app_dir: Path) -> tuple[str, str]:
+    """The app's Python major.minor and where it came from, most authoritative first.
+
+    The app's own Dockerfile (an override: the last stage's python base image, the one that runs), then the
+    manifest's ``python`` field (what the shared template is built with), runtime.txt, .python-version, a
+    ``-py39``/``_py312`` name suffix, else the default line.
+    """
+    override = _read(app_dir / "Dockerfile")
+    froms = _FROM_PYTHON.findall(override) if override is not None else []
     manifest_python = read_manifest(app_dir).get("python")
-    if isinstance(manifest_python, str):
-        return manifest_python
-    return "3.9" if re.search(r"[-_]py39$", app_dir.name) else "3.12"
+    suffix = _NAME_SUFFIX.search(app_dir.name)
+    candidates = [
+        ("Dockerfile", f"{froms[-1][0]}.{froms[-1][1]}" if froms else None),
+        ("manifest", _major_minor(manifest_python) if isinstance(manifest_python, str) else None),
+        ("runtime.txt", _major_minor(_read(app_dir / "runtime.txt"))),
+        (".python-version", _major_minor(_read(app_dir / ".python-version"))),
+        ("name-suffix", f"{suffix.group(1)}.{suffix.group(2)}" if suffix else None),
+    ]
+    for source, version in candidates:
+        if version is not None:
+            return version, source
+    return DEFAULT_PYTHON_VERSION, "default"
+
+
+def python_version(app_dir: Path) -> str:
+    """The app's Python major.minor (see ``python_version_and_source`` for the order of the sources)."""
+    return python_version_and_source(app_dir)[0]
+
+
+def dockerfile(app_dir: Path) -> str:
+    """The Dockerfile the app is built from, relative to the build context: its own override, else the template."""
+    return f"{app_dir.name}/Dockerfile" if (app_dir / "Dockerfile").is_file() else TEMPLATE_DOCKERFILE
+
+
+def build_args(app_dir: Path) -> dict[str, str]:
+    """The ``--build-arg`` values of the app's image (an override may ignore them)."""
+    return {"APP": app_dir.name, "PYTHON_VERSION": python_version(app_dir)}
+
+
+def describe(app_dir: Path) -> dict[str, Any]:
+    """What both the deployer and the Python side derive from an app folder (printed by ``--json``)."""
+    version, source = python_version_and_source(app_dir)
+    return {
+        "name": app_dir.name,
+        "python": version,
+        "python_source": source,
+        "family": read_manifest(app_dir).get("model_family"),
+        "dockerfile": dockerfile(app_dir),
+        "build_args": build_args(app_dir),
+    }
 
 
 def env_name(app_dir: Path) -> str:
@@ -73,16 +133,40 @@ def load_app_module(app_dir: Path) -> ModuleType:
     return module
 
 
-if __name__ == "__main__":
-    # `python -m fraudkit.app_folders NAME` prints the app's env name (used by scripts/app_env.sh).
-    import sys
+def _describe_or_error(app_dir: Path) -> dict[str, Any]:
+    # One unreadable manifest must not hide the other apps (the deployer reports it as a problem too).
+    try:
+        return describe(app_dir)
+    except (OSError, ValueError) as error:
+        return {"name": app_dir.name, "error": str(error)}
 
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m fraudkit.app_folders APP_NAME")
-    target = APPS_ROOT / sys.argv[1]
-    if target not in find_app_dirs():
-        sys.exit(f"error: no app folder named {sys.argv[1]!r} under {APPS_ROOT}")
+
+def _main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m fraudkit.app_folders", description="The app folders under apps/.")
+    parser.add_argument("app", nargs="?", help="print this app's serving env name (py39 or py312)")
+    parser.add_argument("--json", action="store_true", help="print every app as JSON instead")
+    parser.add_argument("--root", type=Path, default=APPS_ROOT, help="the apps folder (default: this checkout's)")
+    args = parser.parse_args(argv)
+    if args.json == (args.app is not None):
+        parser.error("give either APP_NAME or --json")
+    root = args.root.resolve()
+    if args.json:
+        print(json.dumps([_describe_or_error(app_dir) for app_dir in find_app_dirs(root)], indent=2))
+        return 0
+    target = root / args.app
+    if target not in find_app_dirs(root):
+        print(f"error: no app folder named {args.app!r} under {root}", file=sys.stderr)
+        return 2
     try:
         print(env_name(target))
     except KeyError:
-        sys.exit(f"error: {sys.argv[1]} runs on Python {python_version(target)}, which has no serving env")
+        print(f"error: {args.app} runs on Python {python_version(target)}, which has no serving env", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    # `python -m fraudkit.app_folders NAME` prints the app's env name (used by scripts/app_env.sh).
+    sys.exit(_main(sys.argv[1:]))

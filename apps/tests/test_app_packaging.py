@@ -1,8 +1,9 @@
 """Static checks of every app folder found (manifest, requirements, Dockerfile, .dockerignore).
 
-There is no Docker engine here, so the Dockerfiles are checked by reading them: base image of the app's Python
-line, non-root USER, a stdlib HEALTHCHECK, EXPOSE of the manifest's port, gunicorn, and every COPY source present
-in the build context (apps/) and not excluded by .dockerignore.
+There is no Docker engine here, so the Dockerfile each app is built from (the shared template with the app's
+build arguments, or the app's override) is checked by reading it: base image of the app's Python line, non-root
+USER, a stdlib HEALTHCHECK, EXPOSE of the manifest's port, gunicorn, and every COPY source present in the build
+context (apps/) and not excluded by .dockerignore.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from fraudkit.app_folders import APPS_ROOT, PYTHON_LINES, find_app_dirs, python_version, read_manifest
+from fraudkit.app_folders import (
+    APPS_ROOT,
+    PYTHON_LINES,
+    build_args,
+    dockerfile,
+    find_app_dirs,
+    python_version,
+    read_manifest,
+)
 from fraudkit.goals import AP_GOALS
 
 # The seed's twelve apps, in its menu order (1 = first).
@@ -61,14 +70,21 @@ def _pins(path: Path) -> dict[str, str]:
     return pins
 
 
-def _instructions(dockerfile: Path) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
-    joined = re.sub(r"\\\n", " ", dockerfile.read_text(encoding="utf-8"))
+def _instructions(app_dir: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs of the app's Dockerfile as built: continuation lines joined, comments and
+    ARG lines dropped, ${NAME} replaced by the app's build arguments (else the ARG default)."""
+    joined = re.sub(r"\\\n", " ", (APPS_ROOT / dockerfile(app_dir)).read_text(encoding="utf-8"))
+    values = dict(build_args(app_dir))
     pairs = []
     for line in joined.splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             keyword, _, rest = line.partition(" ")
+            if keyword.upper() == "ARG":
+                name, _, default = rest.strip().partition("=")
+                values.setdefault(name, default)
+                continue
+            rest = re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], rest)
             pairs.append((keyword.upper(), rest.strip()))
     return pairs
 
@@ -115,6 +131,8 @@ class TestAppFolder:
     def test_python_line_is_the_same_everywhere(self, app_dir: Path) -> None:
         line = python_version(app_dir)
         assert line == read_manifest(app_dir)["python"], "Dockerfile FROM and manifest disagree"
+        [base] = [args for k, args in _instructions(app_dir) if k == "FROM"][-1:]
+        assert base == f"python:{line}-slim", "the image is not built on the app's Python line"
         if re.search(r"[-_]py39$", app_dir.name):
             assert line == "3.9"
 
@@ -144,7 +162,7 @@ class TestAppFolder:
         assert model_libraries == needed, "an image must hold the model libraries its artifacts need, and no others"
 
     def test_dockerfile(self, app_dir: Path) -> None:
-        steps = _instructions(app_dir / "Dockerfile")
+        steps = _instructions(app_dir)
         keywords = [k for k, _ in steps]
         manifest = read_manifest(app_dir)
         env = PYTHON_LINES[manifest["python"]]
@@ -162,7 +180,11 @@ class TestAppFolder:
 
         copies = [_exec_form(args) for k, args in steps if k in {"COPY", "ADD"}]
         sources = [src for parts in copies for src in [p for p in parts if not p.startswith("--")][:-1]]
-        assert f"constraints/{env}.txt" in sources and f"{app_dir.name}/requirements.txt" in sources
+        # The template copies every line's constraints and install.sh picks the one of the image's Python.
+        assert {f"constraints/{env}.txt", "constraints"} & set(
+            sources
+        ) and f"{app_dir.name}/requirements.txt" in sources
+        assert (APPS_ROOT / "constraints" / f"{env}.txt").is_file()
         ignored = _ignored_roots()
         for source in sources:
             assert (APPS_ROOT / source).exists(), f"COPY source {source} is not in the build context"

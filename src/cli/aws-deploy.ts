@@ -1,6 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
-import { deploymentDirName, FolderLockedError, lockDeploymentFolder, stageDeploymentFolder, type StagedFolder } from "../deployment-folder";
+import {
+  type DeploymentFolderRequest,
+  deploymentDirName,
+  FolderLockedError,
+  lockDeploymentFolder,
+  renderDeploymentFiles,
+  stageDeploymentFolder,
+  type StagedFolder,
+} from "../deployment-folder";
 import { ensureTerraformCliConfig } from "../terraform/cli-config";
 import type { AppSpec, Architecture } from "../types";
 import type { OperationsOptions } from "../operations/types";
@@ -13,6 +21,7 @@ import { commandHint, TARGET_LABELS } from "./labels";
 import { deployPrerequisites } from "./prerequisites";
 import { repeatCommand } from "./hints";
 import { formatElapsed } from "./progress";
+import { runRemoteBuild } from "./remote-build";
 import { runTerraformStep } from "./terraform-step";
 import { ensureApiKeys, printKeyInstructions } from "./api-keys";
 import { apiKeyParameters } from "../constructs/api-keys";
@@ -27,6 +36,8 @@ export interface DeployRequest {
   region: string;
   /** A pushed image to run instead of building the app's Dockerfile. */
   imageUri?: string;
+  /** "remote": build the image in AWS CodeBuild (no local Docker) before the full apply. */
+  build?: "remote";
   /** Terraform variables for terraform.tfvars. */
   variables: Record<string, string | number | boolean>;
   /** How long to wait for the health check after apply. */
@@ -64,25 +75,30 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
   const { app, arch } = request;
   const started = clock.now();
   out.out(`Checking prerequisites for ${TARGET_LABELS[arch]} in ${request.region}...`);
-  const missing = await deployPrerequisites(ctx, request.region, request.imageUri === undefined);
+  const missing = await deployPrerequisites(ctx, request.region, request.imageUri === undefined && request.build !== "remote");
 
-  const folderRequest = {
+  // One run per folder: a second deploy (or destroy) of it stops here, before writing anything.
+  const release = lockFolder(path.join(ctx.repoRoot, deploymentDirName(arch, app.name, request.operations?.environment)), request);
+  try {
+    await writeAndDeploy(ctx, request, stageDeploymentFolder(folderRequest(ctx, request)), missing, started);
+  } finally {
+    release();
+  }
+}
+
+/** What the deployment folder is rendered from. */
+function folderRequest(ctx: CliContext, request: DeployRequest): DeploymentFolderRequest {
+  return {
     repoRoot: ctx.repoRoot,
-    app,
-    arch,
+    app: request.app,
+    arch: request.arch,
     imageUri: request.imageUri,
+    imageBuild: request.build,
     variables: request.variables,
     region: request.region,
     operations: request.operations,
     s3Backend: request.s3Backend,
   };
-  // One run per folder: a second deploy (or destroy) of it stops here, before writing anything.
-  const release = lockFolder(path.join(ctx.repoRoot, deploymentDirName(arch, app.name, request.operations?.environment)), request);
-  try {
-    await writeAndDeploy(ctx, request, stageDeploymentFolder(folderRequest), missing, started);
-  } finally {
-    release();
-  }
 }
 
 /** The CLI's lock of a deployment folder for this run; held by another run, a one-line failure. */
@@ -140,6 +156,16 @@ async function writeAndDeploy(
         env,
         interruptHints: hints,
       });
+      if (request.build === "remote" && !request.planOnly) {
+        const digest = await runRemoteBuild(ctx, { app, dir: folder.dir, region: request.region, env, interruptHints: hints });
+        // The build's resources now exist in the state, so the folder that describes them is kept from here on.
+        staged.keep();
+        const rendered = renderDeploymentFiles({
+          ...folderRequest(ctx, request),
+          variables: { ...request.variables, image_digest: digest },
+        });
+        fs.writeFileSync(path.join(folder.dir, "terraform.tfvars"), rendered["terraform.tfvars"]);
+      }
       plan = await runTerraformStep(ctx, {
         label: "plan",
         args: ["plan", "-input=false", "-no-color", "-out=tfplan"],

@@ -11,6 +11,7 @@ export function deploymentFlags(request: DeployRequest): string[] {
   const ops = request.operations ?? {};
   const words: string[] = [];
   if (request.imageUri !== undefined) words.push("--image-uri", request.imageUri);
+  if (request.build === "remote") words.push("--build", "remote");
   words.push("--region", request.region);
   for (const [name, value] of Object.entries(request.variables)) if (name !== "region") words.push(flagOfVariable(name), String(value));
   if (ops.environment) words.push("--env", ops.environment);
@@ -18,6 +19,10 @@ export function deploymentFlags(request: DeployRequest): string[] {
   if (ops.alertEmail) words.push("--alert-email", ops.alertEmail);
   if (ops.schedule) words.push("--schedule", ops.schedule.text);
   for (const secret of ops.secrets ?? []) words.push("--secret", `${secret.name}=${secret.parameter}`);
+  if (!ops.apiKeys) words.push("--no-api-keys");
+  else if (!ops.apiKeys.generated) words.push("--api-key-parameter", ops.apiKeys.prefix);
+  if (ops.apiKeys?.kmsKeyArn) words.push("--api-key-kms-key", ops.apiKeys.kmsKeyArn);
+  if (ops.waf) words.push("--waf");
   const s3 = request.s3Backend;
   if (s3) {
     words.push("--state-bucket", s3.bucket);

@@ -45,6 +45,8 @@ export interface DeployFlags extends TargetFlags, OperationsFlags, ApiKeyFlags {
   yes?: boolean;
   /** Use this image instead of building one. */
   imageUri?: string;
+  /** Where the image is built: "local" (the docker provider during apply) or "remote" (AWS CodeBuild). */
+  build?: string;
   /** CIDR allowed to reach the app. */
   allowedCidr?: string;
   /** CIDR allowed to SSH to the EC2 instance. */
@@ -81,6 +83,11 @@ export function withDeployFlags<T>(yargs: Argv<T>): Argv<T & DeployFlags> {
   return withApiKeyFlags(withOperationsFlags(withTarget(yargs)))
     .option("yes", { alias: "y", type: "boolean", describe: "do not ask for confirmation" })
     .option("image-uri", { type: "string", describe: "deploy this already pushed image instead of building the app's Dockerfile" })
+    .option("build", {
+      type: "string",
+      choices: ["local", "remote"],
+      describe: "where to build the image: local (Docker on this machine, default) or remote (AWS CodeBuild, no local Docker)",
+    })
     .option("allowed-cidr", { type: "string", describe: "CIDR allowed to reach the app (default 0.0.0.0/0)" })
     .option("ssh-cidr", { type: "string", describe: "CIDR allowed to SSH to the EC2 instance (default: none)" })
     .option("instance-type", { type: "string", describe: "EC2 instance type (default t3.xlarge)" })
@@ -179,6 +186,7 @@ export function deployRequest(ctx: CliContext, arch: Architecture, app: AppSpec,
     arch,
     region,
     imageUri,
+    build: flags.build === "remote" && imageUri === undefined ? "remote" : undefined,
     variables,
     operations: { ...operations, ...apiKeysFromFlags(flags, arch, app.name, operations.environment) },
     s3Backend: s3BackendFromFlags(flags),

@@ -1,4 +1,5 @@
 import type { CliContext } from "./context";
+import { assessDockerBuild } from "./docker-checks";
 import { atLeast } from "./doctor";
 import { describeError } from "./errors";
 
@@ -136,7 +137,15 @@ export async function deployPrerequisites(ctx: CliContext, region: string, needD
         what: `Docker daemon not reachable (${daemon.reason ?? "no answer"})`,
         fix: "start the Docker daemon, or pass --image-uri with an image already pushed",
       });
+    } else {
+      missing.push(...(await dockerStoreProblems(ctx)));
     }
   }
   return missing;
+}
+
+/** The docker provider's build cannot use the containerd image store: say so before terraform apply fails on it. */
+async function dockerStoreProblems(ctx: CliContext): Promise<Missing[]> {
+  const problem = assessDockerBuild(await ctx.adapters.docker.imageStore?.()).find((check) => !check.ok);
+  return problem ? [{ what: problem.detail, fix: problem.fix ?? "" }] : [];
 }

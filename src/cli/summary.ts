@@ -70,7 +70,9 @@ export function printSummary(ctx: CliContext, target: Target, app: AppSpec, flag
     return;
   }
   out.out(`  Region:         ${region}`);
-  out.out(`  Image:          ${flags.imageUri ?? `built from ${app.path}/Dockerfile and pushed to a new ECR repository`}`);
+  const where = flags.build === "remote" ? "in AWS CodeBuild" : "with local Docker";
+  const built = `built ${where} from ${app.buildContext}/${app.dockerfile} and pushed to a new ECR repository`;
+  out.out(`  Image:          ${flags.imageUri ?? built}`);
   for (const line of operationsSummary(flags)) out.out(`  ${line}`);
   const estimate = costFor(target, app, flags, region);
   if (estimate) {

@@ -5,7 +5,7 @@ export const DEFAULT_PYTHON_VERSION = "3.12";
 
 /** The texts discovery reads the Python version from; undefined when the file is absent. */
 export interface PythonVersionInputs {
-  /** Text of the app's Dockerfile. */
+  /** Text of the app's own Dockerfile (an override of the shared template). */
   dockerfile?: string;
   /** Text of runtime.txt (e.g. "python-3.9.18"). */
   runtimeTxt?: string;
@@ -45,13 +45,17 @@ export function pythonFromNameSuffix(name: string): string | undefined {
   return suffix ? `${suffix[1]}.${suffix[2]}` : undefined;
 }
 
-/** The app's Python version from the most authoritative source that names one. */
+/**
+ * The app's Python version from the most authoritative source that names one: the app's own Dockerfile (an
+ * override builds what it says), then the manifest (what the shared template is built with), runtime.txt,
+ * .python-version, the name suffix. apps/fraudkit/app_folders.py applies the same rules; a test compares them.
+ */
 export function detectPythonVersion(inputs: PythonVersionInputs): DetectedPythonVersion {
   const candidates: Array<[PythonVersionSource, string | undefined]> = [
     ["Dockerfile", inputs.dockerfile === undefined ? undefined : pythonFromDockerfile(inputs.dockerfile)],
+    ["manifest", majorMinor(inputs.manifestPython)],
     ["runtime.txt", majorMinor(inputs.runtimeTxt)],
     [".python-version", majorMinor(inputs.pythonVersionFile)],
-    ["manifest", majorMinor(inputs.manifestPython)],
     ["name-suffix", pythonFromNameSuffix(inputs.appName)],
   ];
   const found = candidates.find(([, version]) => version !== undefined);

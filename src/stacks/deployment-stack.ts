@@ -39,8 +39,8 @@ export interface S3BackendOptions {
 export interface DeploymentStackOptions {
   /** Existing image to run: selects the image-URI form with this as image_uri's default. */
   imageUri?: string;
-  /** "uri" selects the image-URI form even without an imageUri (image_uri is then required); default "docker". */
-  imageSource?: "docker" | "uri";
+  /** "uri" selects the image-URI form even without an imageUri (image_uri is then required); "remote" builds in AWS CodeBuild; default "docker". */
+  imageSource?: "docker" | "uri" | "remote";
   /** Default of the region variable. */
   region?: string;
   /** Docker build context (the apps/ folder) relative to the folder holding the Terraform; default for cdktf.out. */
@@ -67,7 +67,7 @@ export interface DeploymentStackProps {
 /** The image mode an option set selects. */
 export function imageMode(options: DeploymentStackOptions): ImageMode {
   if (options.imageUri !== undefined || options.imageSource === "uri") return { kind: "uri", defaultUri: options.imageUri };
-  return { kind: "docker" };
+  return { kind: options.imageSource === "remote" ? "remote" : "docker" };
 }
 
 /** Every Terraform variable a stack with these options declares: the architecture's, then the operations features'. */
@@ -112,25 +112,29 @@ export class DeploymentStack extends TerraformStack {
     this.addOverride("terraform.required_providers.aws", PROVIDERS.aws);
     if (mode.kind === "docker") this.addOverride("terraform.required_providers.docker", PROVIDERS.docker);
 
+    const namePrefix = deploymentName(architecture, app.name, ops.environment);
     const imageSource: ImageSource =
       mode.kind === "uri"
         ? { kind: "uri", imageUri: vars.image_uri.stringValue }
         : {
             kind: "docker",
-            imageTag: vars.image_tag.stringValue,
+            // Absent in the remote form, whose source replaces this one below.
+            imageTag: vars.image_tag?.stringValue,
             contextFromModule: options.buildContextFromModule ?? CDKTF_OUT_BUILD_CONTEXT,
             dockerfile: app.dockerfile,
+            buildArgs: app.buildArgs,
             sourceFolders: [app.name, "fraudkit"],
+            keepImages: vars.image_keep_count.numberValue,
           };
     const foundation: FoundationProps = {
       app,
       architecture,
-      namePrefix: deploymentName(architecture, app.name, ops.environment),
+      namePrefix,
       region,
       vpcCidr: vars.vpc_cidr.stringValue,
       allowedCidr: vars.allowed_cidr.stringValue,
       logRetentionDays: vars.log_retention_days.numberValue,
-      imageSource,
+      imageSource: mode.kind === "remote" ? remoteImageSource(app, vars, namePrefix) : imageSource,
       extraPullRepositoryArns: mode.kind === "uri" ? [imageRepositoryArn(this, vars.image_uri.stringValue)] : undefined,
       environment: ops.environment,
       secrets: ops.secrets,
@@ -206,4 +210,21 @@ export class DeploymentStack extends TerraformStack {
     this.usedLogicalIds.add(name);
     return name;
   }
+}
+
+/** `--build remote`: the repository's digest written by the CLI after the CodeBuild build, and what the build needs. */
+function remoteImageSource(
+  app: AppSpec,
+  vars: Record<string, { numberValue: number; stringValue: string }>,
+  namePrefix: string,
+): ImageSource {
+  return {
+    kind: "remote",
+    digest: vars.image_digest.stringValue,
+    keepImages: vars.image_keep_count.numberValue,
+    dockerfile: app.dockerfile,
+    buildArgs: app.buildArgs,
+    namePrefix,
+    logRetentionDays: vars.log_retention_days.numberValue,
+  };
 }

@@ -23,7 +23,7 @@ export interface VariableSpec {
 }
 
 /** How the stack gets its image: which image variable it declares. */
-export type ImageMode = { kind: "uri"; defaultUri?: string } | { kind: "docker" };
+export type ImageMode = { kind: "uri"; defaultUri?: string } | { kind: "docker" } | { kind: "remote" };
 
 /** The Terraform variables of one architecture: name -> spec (the order is the order in main.tf). */
 export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode, region: string): Record<string, VariableSpec> {
@@ -76,7 +76,28 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
       },
     };
   } else {
-    specs.image_tag = { type: "string", description: "Tag the built image is pushed with", default: "latest" };
+    if (image.kind === "docker") {
+      specs.image_tag = { type: "string", description: "Tag the built image is pushed with", default: "latest" };
+    } else {
+      specs.image_digest = {
+        type: "string",
+        description: "Digest the remote build pushed (written by the CLI after the CodeBuild build; empty before the first)",
+        default: "",
+        validation: {
+          condition: `var.image_digest == "" || can(regex("^sha256:[0-9a-f]{64}$", var.image_digest))`,
+          errorMessage: "image_digest must be sha256:<64 hex digits>.",
+        },
+      };
+    }
+    specs.image_keep_count = {
+      type: "number",
+      description: "Images the ECR repository keeps (older ones expire; rollbacks need the previous ones)",
+      default: 10,
+      validation: {
+        condition: "var.image_keep_count >= 2",
+        errorMessage: "image_keep_count must be at least 2 (the running image and the one before).",
+      },
+    };
   }
   if (arch === "ec2") {
     Object.assign(specs, {

@@ -70,6 +70,22 @@ export interface SecureParameterWrite {
 }
 
 /** An AWS call failed; `code` is the AWS error code (e.g. RepositoryNotFoundException) when known. */
+/** The state of one CodeBuild build (`codebuild batch-get-builds`). */
+export interface CodeBuildState {
+  /** IN_PROGRESS, SUCCEEDED, FAILED, FAULT, STOPPED or TIMED_OUT. */
+  status: string;
+  /** The phase it is in (or ended in), e.g. BUILD, POST_BUILD, COMPLETED. */
+  phase?: string;
+  /** CloudWatch log group of the build, once it has started logging. */
+  logGroup?: string;
+  /** CloudWatch log stream of the build. */
+  logStream?: string;
+  /** The buildspec's exported variables (the pushed digest is one). */
+  exported: Record<string, string>;
+  /** Why a failed phase failed, from the phase contexts. */
+  failure?: string;
+}
+
 /** The fields of an ECS task that the adapter reads (`ecs describe-tasks`). */
 interface EcsTask {
   taskArn: string;
@@ -80,6 +96,7 @@ interface EcsTask {
   attachments?: Array<{ type: string; details?: Array<{ name: string; value: string }> }>;
 }
 
+/** An AWS call failed; `code` is the AWS error code (e.g. RepositoryNotFoundException) when known. */
 export class AwsError extends Error {
   constructor(
     message: string,
@@ -124,6 +141,14 @@ export interface AwsAdapter {
   forceNewDeployment(region: string, cluster: string, service: string): Promise<string>;
   /** One deployment of a service: its rollout state, and whether it is the only deployment left. */
   ecsDeploymentRollout(region: string, cluster: string, service: string, deploymentId: string): Promise<EcsRollout>;
+  /** Uploads a local file to s3://bucket/key (the remote build's context); optional so test fakes may leave it out. */
+  putObject?(region: string, bucket: string, key: string, file: string): Promise<void>;
+  /** Starts a CodeBuild build of `project` from the S3 object `bucket/key`; returns the build id. */
+  startBuild?(region: string, project: string, sourceLocation: string): Promise<string>;
+  /** The state of a CodeBuild build. */
+  buildState?(region: string, id: string): Promise<CodeBuildState>;
+  /** Log lines of one stream after `token` (from the start without one) and the token to continue from. */
+  logStreamEvents?(region: string, group: string, stream: string, token?: string): Promise<{ events: LogEvent[]; next?: string }>;
 }
 
 /** How far one ECS deployment has got. */
@@ -359,6 +384,60 @@ export class AwsCli implements AwsAdapter {
       running: found.runningCount,
       desired: found.desiredCount,
       deployments: deployments.length,
+    };
+  }
+
+  async putObject(region: string, bucket: string, key: string, file: string): Promise<void> {
+    await this.call(region, ["s3api", "put-object", "--bucket", bucket, "--key", key, "--body", file]);
+  }
+
+  async startBuild(region: string, project: string, sourceLocation: string): Promise<string> {
+    const data = (await this.call(region, [
+      "codebuild",
+      "start-build",
+      "--project-name",
+      project,
+      "--source-type-override",
+      "S3",
+      "--source-location-override",
+      sourceLocation,
+    ])) as { build?: { id?: string } };
+    if (!data.build?.id) throw new AwsError(`codebuild start-build for ${project} returned no build id`);
+    return data.build.id;
+  }
+
+  async buildState(region: string, id: string): Promise<CodeBuildState> {
+    type Build = {
+      buildStatus?: string;
+      currentPhase?: string;
+      logs?: { groupName?: string; streamName?: string };
+      exportedEnvironmentVariables?: Array<{ name: string; value?: string }>;
+      phases?: Array<{ phaseType?: string; phaseStatus?: string; contexts?: Array<{ message?: string }> }>;
+    };
+    const data = (await this.call(region, ["codebuild", "batch-get-builds", "--ids", id])) as { builds?: Build[] };
+    const build = data.builds?.[0];
+    if (!build) throw new AwsError(`CodeBuild build ${id} not found`);
+    const failed = build.phases?.find((phase) => phase.phaseStatus && !["SUCCEEDED", "IN_PROGRESS"].includes(phase.phaseStatus));
+    const message = failed?.contexts?.map((context) => context.message).find(Boolean);
+    return {
+      status: build.buildStatus ?? "IN_PROGRESS",
+      phase: build.currentPhase,
+      logGroup: build.logs?.groupName,
+      logStream: build.logs?.streamName,
+      exported: Object.fromEntries((build.exportedEnvironmentVariables ?? []).map((v) => [v.name, v.value ?? ""])),
+      failure: failed ? `${failed.phaseType} ${failed.phaseStatus}${message ? `: ${message}` : ""}` : undefined,
+    };
+  }
+
+  async logStreamEvents(region: string, group: string, stream: string, token?: string): Promise<{ events: LogEvent[]; next?: string }> {
+    const from = token ? ["--next-token", token] : ["--start-from-head"];
+    const data = (await this.call(region, ["logs", "get-log-events", "--log-group-name", group, "--log-stream-name", stream, ...from])) as {
+      events?: Array<{ timestamp: number; message: string }>;
+      nextForwardToken?: string;
+    };
+    return {
+      events: (data.events ?? []).map((event) => ({ timestamp: event.timestamp, message: event.message, stream })),
+      next: data.nextForwardToken,
     };
   }
 

@@ -6,6 +6,18 @@ export interface DockerAdapter {
   clientVersion(): Promise<string | undefined>;
   /** Daemon version, or undefined with the reason when the daemon cannot be reached. */
   daemon(): Promise<{ version?: string; reason?: string }>;
+  /** How the daemon stores images and whether buildx is installed (optional: fakes may leave it out). */
+  imageStore?(): Promise<DockerImageStore>;
+}
+
+/** The parts of a Docker install that decide whether the docker provider can build (see docker-checks.ts). */
+export interface DockerImageStore {
+  /** True when images live in the containerd image store (io.containerd.snapshotter.v1); undefined: no daemon. */
+  containerdSnapshotter?: boolean;
+  /** The daemon's storage driver, e.g. "overlay2" or "overlayfs". */
+  driver?: string;
+  /** buildx plugin version, undefined when the plugin is missing. */
+  buildx?: string;
 }
 
 /** The real adapter: runs the docker client. */
@@ -34,5 +46,24 @@ export class DockerCli implements DockerAdapter {
     } catch {
       return { reason: "docker is not installed" };
     }
+  }
+
+  async imageStore(): Promise<DockerImageStore> {
+    const run = async (args: string[]) => {
+      try {
+        return await capture(this.binary, args, { env: this.env });
+      } catch {
+        return undefined;
+      }
+    };
+    const [info, buildx] = await Promise.all([run(["info", "--format", "{{.Driver}}|{{json .DriverStatus}}"]), run(["buildx", "version"])]);
+    const store: DockerImageStore = {};
+    if (info && info.code === 0) {
+      const [driver, status] = info.stdout.trim().split("|", 2);
+      store.driver = driver;
+      store.containerdSnapshotter = /io\.containerd\.snapshotter/.test(status ?? "");
+    }
+    if (buildx && buildx.code === 0) store.buildx = /v?(\d+\.\d+(\.\d+)?)/.exec(buildx.stdout)?.[1];
+    return store;
   }
 }

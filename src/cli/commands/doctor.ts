@@ -1,4 +1,5 @@
 import { defineCommand } from "../command";
+import { assessDockerBuild } from "../docker-checks";
 import { assessMachine, DEFAULT_USES, formatCheck, gatherFacts, readiness } from "../doctor";
 import { CliError, EXIT } from "../errors";
 import { resolveRegion } from "../options";
@@ -32,7 +33,8 @@ export const doctorCommand = defineCommand<DoctorFlags>({
   jsonOutcome: true,
   run: async (ctx, flags) => {
     const forUses = (flags.for && flags.for.length > 0 ? flags.for : DEFAULT_USES) as Use[];
-    const results = assessMachine(await gatherFacts(ctx, resolveRegion(flags, ctx.env)), forUses);
+    const [facts, imageStore] = await Promise.all([gatherFacts(ctx, resolveRegion(flags, ctx.env)), ctx.adapters.docker.imageStore?.()]);
+    const results = [...assessMachine(facts, forUses), ...assessDockerBuild(imageStore)];
     const uses = readiness(results);
     ctx.report?.set("checks", results);
     ctx.report?.set("uses", uses);
