@@ -4,6 +4,7 @@ import type { Argv } from "yargs";
 import { EnvironmentNameError, parseEnvironment } from "../operations/environment";
 import { parseSchedule, ScheduleError } from "../operations/schedule";
 import { parseSecrets, SecretSpecError } from "../operations/secrets";
+import { parseStateStore, STATE_STORE_PASSWORD_VARIABLE, StateStoreSpecError } from "../operations/state-store";
 import type { OperationsOptions } from "../operations/types";
 import type { S3BackendOptions } from "../stacks/deployment-stack";
 import { CliError, EXIT } from "./errors";
@@ -24,6 +25,10 @@ export interface OperationsFlags {
   stateLockTable?: string;
   /** Region of the state bucket (default: the deployment's). */
   stateRegion?: string;
+  /** Where the apps keep their online state: memory | elasticache | redis://HOST:PORT/DB | rediss://... */
+  stateStore?: string;
+  /** SSM parameter holding the password of a --state-store URL. */
+  stateStoreSecret?: string;
 }
 
 /** Adds the operations flags. */
@@ -42,7 +47,12 @@ export function withOperationsFlags<T>(yargs: Argv<T>): Argv<T & OperationsFlags
     })
     .option("state-bucket", { type: "string", describe: "keep the Terraform state in this S3 bucket (see bootstrap-state)" })
     .option("state-lock-table", { type: "string", describe: "DynamoDB table that locks the S3 state (hash key LockID)" })
-    .option("state-region", { type: "string", describe: "region of the state bucket and table (default: the deployment's)" }) as Argv<
+    .option("state-region", { type: "string", describe: "region of the state bucket and table (default: the deployment's)" })
+    .option("state-store", {
+      type: "string",
+      describe: "apps' online state: elasticache (default on ecs-alb) | memory (default on ec2, ecs) | redis://HOST:PORT/DB | rediss://...",
+    })
+    .option("state-store-secret", { type: "string", describe: "SSM parameter with the password of a --state-store URL" }) as Argv<
     T & OperationsFlags
   >;
 }
@@ -54,15 +64,26 @@ export function operationsFromFlags(flags: OperationsFlags & { env?: string }): 
     if (flags.alertEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(flags.alertEmail)) {
       throw new CliError(`--alert-email "${flags.alertEmail}" is not an e-mail address`, EXIT.usage);
     }
+    const secrets = parseSecrets((flags.secret ?? []).map(String));
+    const stateStore = parseStateStore(flags.stateStore, flags.stateStoreSecret);
+    if (stateStore?.kind === "url" && stateStore.passwordParameter && secrets.some((s) => s.name === STATE_STORE_PASSWORD_VARIABLE)) {
+      throw new CliError(`--secret ${STATE_STORE_PASSWORD_VARIABLE} and --state-store-secret set the same variable: keep one`, EXIT.usage);
+    }
     return {
       alarms: flags.alarms ?? Boolean(flags.alertEmail),
       alertEmail: flags.alertEmail,
       schedule: flags.schedule !== undefined ? parseSchedule(flags.schedule) : undefined,
-      secrets: parseSecrets((flags.secret ?? []).map(String)),
+      secrets,
       environment: parseEnvironment(flags.env),
+      ...(stateStore ? { stateStore } : {}),
     };
   } catch (error) {
-    if (error instanceof ScheduleError || error instanceof SecretSpecError || error instanceof EnvironmentNameError) {
+    if (
+      error instanceof ScheduleError ||
+      error instanceof SecretSpecError ||
+      error instanceof EnvironmentNameError ||
+      error instanceof StateStoreSpecError
+    ) {
       throw new CliError(error.message, EXIT.usage);
     }
     throw error;

@@ -14,6 +14,7 @@ import { ec2SecretFetch, resolveSecrets, secretReadStatements } from "./secrets"
 import type { Ec2Workload } from "./workload";
 import type { SecretRef } from "../operations/secrets";
 import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
+import { type ContainerStateStore, ec2StateStoreScript } from "./state-store";
 
 /** Settings of the single-instance architecture. */
 export interface Ec2DeploymentProps extends FoundationProps {
@@ -40,8 +41,10 @@ export function ec2UserData(props: {
   healthPath: string;
   appName: string;
   secrets?: SecretRef[];
+  stateStore?: ContainerStateStore;
 }): string {
   const secrets = ec2SecretFetch(props.secrets ?? [], props.region);
+  const store = ec2StateStoreScript(props.stateStore);
   const [python, flag, code] = containerHealthCommand(props.port, props.healthPath);
   // Inside the double-quoted --health-cmd argument, so the inner quotes are escaped for bash.
   const health = `${python} ${flag} \\"${code}\\"`;
@@ -57,9 +60,11 @@ export function ec2UserData(props: {
     "esac",
     'docker pull "$IMAGE"',
     ...secrets.lines,
+    ...store.lines,
     `docker run -d --name '${props.appName}' --restart unless-stopped -p ${props.port}:${props.port} -e PORT=${props.port} \\`,
     `  --health-cmd "${health}" --health-interval ${HEALTH_CHECK.intervalSeconds}s --health-retries 3 \\`,
     `  --log-driver awslogs --log-opt awslogs-region='${props.region}' --log-opt awslogs-group='${props.logGroup}' \\`,
+    `  ${store.dockerFlags.join(" ")} \\`,
     ...(secrets.dockerFlags.length > 0 ? [`  ${secrets.dockerFlags.join(" ")} \\`] : []),
     '  "$IMAGE"',
     "",
@@ -93,12 +98,13 @@ export class Ec2Deployment extends Construct {
       ],
       egress: [HTTPS_EGRESS],
     });
+    const store = base.stateStore(group);
     const role = new ServiceRole(this, "instance_role", {
       name: `${props.namePrefix}-instance`,
       principal: "ec2.amazonaws.com",
       pullRepositoryArns: base.image.pullRepositoryArns,
       logGroupArn: base.logs.arn,
-      statements: secretReadStatements(this, resolveSecrets(this, props.secrets ?? [])),
+      statements: [...secretReadStatements(this, resolveSecrets(this, props.secrets ?? [])), ...store.container.roleStatements],
     });
     const profile = new IamInstanceProfile(this, "instance_profile", { name: `${props.namePrefix}-instance`, role: role.name });
     const keyPair = new KeyPair(this, "key_pair", {
@@ -140,6 +146,7 @@ export class Ec2Deployment extends Construct {
         healthPath: app.healthPath,
         appName: app.name,
         secrets: props.secrets,
+        stateStore: store.container,
       }),
       // A new image or setting means a new instance: the boot script runs only once.
       userDataReplaceOnChange: true,
@@ -154,6 +161,7 @@ export class Ec2Deployment extends Construct {
       app_url: { value: `http://${address.publicIp}:${app.port}`, description: "URL of the app" },
       public_ip: { value: address.publicIp, description: "Elastic IP of the instance" },
       instance_id: { value: instance.id, description: "EC2 instance id" },
+      ...store.outputs,
     };
   }
 }

@@ -161,6 +161,7 @@ export class EcsAlbDeployment extends Construct {
       skipCheck(listener, "CKV_AWS_103", "plain HTTP listener (no TLS to configure); the HTTPS listener uses " + TLS_POLICY);
     }
 
+    const store = base.stateStore(tasksGroup);
     const service = new FargateService(this, "fargate", {
       namePrefix: props.namePrefix,
       app,
@@ -174,6 +175,7 @@ export class EcsAlbDeployment extends Construct {
       memory: props.memory,
       desiredCount: props.desiredCount,
       secrets: props.secrets,
+      stateStore: store.container,
       containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
       loadBalancing: {
         targetGroupArn: targets.arn,
@@ -217,6 +219,7 @@ export class EcsAlbDeployment extends Construct {
       alb_dns_name: { value: alb.dnsName, description: "DNS name of the load balancer" },
       cluster_name: { value: service.clusterName, description: "ECS cluster name" },
       service_name: { value: service.serviceName, description: "ECS service name" },
+      ...store.outputs,
     };
   }
 }

@@ -9,6 +9,7 @@ import { HEALTH_CHECK, containerHealthCommand } from "./health-check";
 import { ServiceRole } from "./iam";
 import { ecsContainerSecrets, resolveSecrets, secretReadStatements } from "./secrets";
 import type { SecretRef } from "../operations/secrets";
+import { type ContainerStateStore, fargateWorkers } from "./state-store";
 
 /** Where an ALB sends traffic to the service. */
 export interface FargateLoadBalancing {
@@ -50,6 +51,8 @@ export interface FargateServiceProps {
   loadBalancing?: FargateLoadBalancing;
   /** SSM parameters the container gets as environment variables; the execution role may read exactly these. */
   secrets?: SecretRef[];
+  /** The online-state store's variables and the task role's permissions for it; absent: in-process. */
+  stateStore?: ContainerStateStore;
 }
 
 /** Name of the only container in the task definition. */
@@ -83,15 +86,26 @@ export class FargateService extends Construct {
       logGroupArn: props.logGroup.arn,
       statements: secretReadStatements(this, secrets),
     });
-    // The app calls no AWS API: its task role has no permissions at all.
-    const taskRole = new ServiceRole(this, "task_role", { name: `${props.namePrefix}-task`, principal: "ecs-tasks.amazonaws.com" });
+    // The app calls no AWS API: its task role has no permissions beyond connecting to its state store.
+    const taskRole = new ServiceRole(this, "task_role", {
+      name: `${props.namePrefix}-task`,
+      principal: "ecs-tasks.amazonaws.com",
+      statements: props.stateStore?.roleStatements,
+    });
+    const store = props.stateStore;
+    const storeEnvironment = store
+      ? { ...store.environment, ...(store.shared ? { FRAUDKIT_WORKERS: fargateWorkers(props.cpu) } : {}) }
+      : {};
 
     const container = {
       name: CONTAINER_NAME,
       image: props.imageReference,
       essential: true,
       portMappings: [{ containerPort: app.port, hostPort: app.port, protocol: "tcp" }],
-      environment: [{ name: "PORT", value: String(app.port) }],
+      environment: [
+        { name: "PORT", value: String(app.port) },
+        ...Object.entries(storeEnvironment).map(([name, value]) => ({ name, value })),
+      ],
       // By ARN: the agent reads the values at task start, so Terraform and its state only ever hold the ARNs.
       secrets: secrets.length > 0 ? ecsContainerSecrets(secrets) : undefined,
       healthCheck: {

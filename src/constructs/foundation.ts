@@ -4,6 +4,8 @@ import type { AppSpec, Architecture } from "../types";
 import { ContainerImage, type ImageSource } from "./image";
 import { AppLogs } from "./logs";
 import { Network } from "./network";
+import type { AppSecurityGroup } from "./security-group";
+import { StateStore, type StateStoreSettings } from "./state-store";
 
 /** Settings every architecture shares. */
 export interface FoundationProps {
@@ -29,6 +31,8 @@ export interface FoundationProps {
   environment?: string;
   /** SSM parameters the container gets as environment variables (--secret). */
   secrets?: SecretRef[];
+  /** Where the apps keep their online state (--state-store, or the architecture's default); absent: in-process. */
+  stateStore?: StateStoreSettings;
 }
 
 /** A Terraform output the stack emits: value and description. */
@@ -62,6 +66,18 @@ export class Foundation extends Construct {
     });
     const logGroup = ["/dds", props.architecture, props.app.name, props.environment].filter(Boolean).join("/");
     this.logs = new AppLogs(this, "logs", { name: logGroup, retentionDays: props.logRetentionDays });
+  }
+
+  /** The deployment's state store (construct id state_store), used by the compute behind `clients`. */
+  stateStore(clients: AppSecurityGroup): StateStore {
+    return new StateStore(this, "state_store", {
+      choice: { kind: "memory" },
+      ...this.props.stateStore,
+      namePrefix: this.props.namePrefix,
+      network: this.network,
+      clients,
+      region: this.props.region,
+    });
   }
 
   /** Outputs with the same name and meaning on every architecture. */

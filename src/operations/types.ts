@@ -1,5 +1,6 @@
 import type { ScheduleWindow } from "./schedule";
 import type { SecretRef } from "./secrets";
+import type { StateStoreChoice } from "./state-store";
 
 /** The operations features of one deployment, each off unless asked for (issue 7). */
 export interface OperationsOptions {
@@ -13,6 +14,8 @@ export interface OperationsOptions {
   secrets?: SecretRef[];
   /** Environment name in resource names, tags and the folder name. */
   environment?: string;
+  /** Where the apps keep their online state (--state-store); absent: the architecture's default. */
+  stateStore?: StateStoreChoice;
 }
 
 /** True when the deployment gets alarms (asked for, or implied by an alert e-mail). */

@@ -8,6 +8,7 @@ import { DeployFlags, requireTarget, resolveRegion, terraformVariables, withDepl
 import { operationsFromFlags, s3BackendFromFlags } from "../operations-flags";
 import { confirm } from "../prompts";
 import { printSummary } from "../summary";
+import { stateStoreWarnings } from "../../operations/state-store";
 
 /** Deploys (or, for local, serves) one app; shared by `deploy` and the menu. */
 export async function executeDeployment(
@@ -23,13 +24,15 @@ export async function executeDeployment(
     return;
   }
   const region = resolveRegion(flags, ctx.env);
+  const operations = operationsFromFlags(flags);
+  for (const warning of stateStoreWarnings(target, operations.stateStore)) ctx.out.err(`warning: ${warning}`);
   await deployToAws(ctx, {
     app,
     arch: target,
     region,
     imageUri: flags.imageUri,
     variables: terraformVariables(flags, region),
-    operations: operationsFromFlags(flags),
+    operations,
     s3Backend: s3BackendFromFlags(flags),
     healthTimeoutMs,
     planOnly,
