@@ -87,3 +87,32 @@ describe("cost with a schedule", () => {
     expect(office.assumptions.join(" ")).toContain("mon-fri 08:00-19:00 Europe/Paris");
   });
 });
+
+describe("cost of the state store", () => {
+  const cacheLine = (e: ReturnType<typeof estimateCost>) => e.lines.find((line) => line.item === "ElastiCache state store");
+  const node = PRICES.regions["us-east-1"]!.elasticache_valkey_node_hourly["cache.t4g.small"]!;
+
+  test("ECS + ALB includes two cache nodes and the cache's key by default; --state-store memory removes both", () => {
+    const shared = estimateCost({ arch: "ecs_alb", region: "us-east-1" });
+    expect(cacheLine(shared)?.perDay).toBeCloseTo(2 * node * 24, 9);
+    expect(shared.lines.map((line) => line.item)).toContain("KMS key (state store at rest)");
+    const memory = estimateCost({ arch: "ecs_alb", region: "us-east-1", stateStore: { kind: "memory" } });
+    expect(cacheLine(memory)).toBeUndefined();
+    expect(shared.perDay - memory.perDay).toBeCloseTo(2 * node * 24 + (PRICES.regions["us-east-1"]!.kms_key_month * 24) / 730, 9);
+  });
+
+  test.each(["ec2", "ecs"] as const)("%s pays for a cache only when asked, and a schedule does not stop it", (arch) => {
+    expect(cacheLine(estimateCost({ arch, region: "us-east-1" }))).toBeUndefined();
+    const asked = estimateCost({ arch, region: "us-east-1", stateStore: { kind: "elasticache" }, runningFraction: 0.5 });
+    expect(cacheLine(asked)?.perDay).toBeCloseTo(2 * node * 24, 9);
+    expect(
+      cacheLine(estimateCost({ arch, region: "us-east-1", stateStore: { kind: "url", url: "redis://h/0", host: "h", port: 6379 } })),
+    ).toBeUndefined();
+  });
+
+  test("a bigger node type costs more; an unknown one lists the priced types", () => {
+    const medium = estimateCost({ arch: "ecs_alb", region: "eu-west-1", cacheNodeType: "cache.t4g.medium" });
+    expect(cacheLine(medium)!.perDay).toBeGreaterThan(cacheLine(estimateCost({ arch: "ecs_alb", region: "eu-west-1" }))!.perDay);
+    expect(() => estimateCost({ arch: "ecs_alb", region: "us-east-1", cacheNodeType: "cache.x9.huge" })).toThrow(/cache\.t4g\.small/);
+  });
+});

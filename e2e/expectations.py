@@ -161,3 +161,43 @@ def drifted_attributes(plan: dict[str, Any]) -> list[str]:
         before, after = change["change"]["before"] or {}, change["change"]["after"] or {}
         drift += [f"{change['address']}.{key}" for key in sorted(after) if before.get(key) != after.get(key)]
     return drift
+
+
+def expect_state_store(endpoint: str, outputs: dict[str, Any]) -> None:
+    """
+    The ECS + ALB state store: a Valkey replication group of two nodes with automatic failover and multi-AZ, encrypted
+    at rest with a KMS key and in transit, in a subnet group of two zones, reachable only from the tasks' group on 6379,
+    with an IAM-authenticated user in its user group; the tasks' role may connect to exactly it.
+    """
+    cache = client(endpoint, "elasticache")
+    (group,) = cache.describe_replication_groups(ReplicationGroupId=outputs["cache_id"])["ReplicationGroups"]
+    assert group["AutomaticFailover"] == "enabled" and group["MultiAZ"] == "enabled"
+    assert group["TransitEncryptionEnabled"] is True and group["AtRestEncryptionEnabled"] is True
+    assert group["KmsKeyId"].startswith("arn:aws:kms:"), "the cache is not encrypted with the deployment's key"
+    assert len(group["MemberClusters"]) == 2
+    assert outputs["state_store"] == f"rediss://{outputs['cache_endpoint']}:6379/0"
+    (user_group_id,) = group["UserGroupIds"]
+    (user_group,) = cache.describe_user_groups(UserGroupId=user_group_id)["UserGroups"]
+    users = {u["UserId"]: u for u in cache.describe_users()["Users"] if u["UserId"] in user_group["UserIds"]}
+    assert users[outputs["cache_user"]]["Authentication"]["Type"] == "iam"
+    assert [u["UserName"] for u in users.values() if u["UserId"] != outputs["cache_user"]] == ["default"]
+
+    members = cache.describe_cache_clusters(CacheClusterId=group["MemberClusters"][0])["CacheClusters"]
+    (cache_group_id,) = [g["SecurityGroupId"] for g in members[0]["SecurityGroups"]]
+    subnets = cache.describe_cache_subnet_groups(CacheSubnetGroupName=members[0]["CacheSubnetGroupName"])
+    ec2 = client(endpoint, "ec2")
+    subnet_ids = [s["SubnetIdentifier"] for s in subnets["CacheSubnetGroups"][0]["Subnets"]]
+    described = ec2.describe_subnets(SubnetIds=subnet_ids)["Subnets"]
+    assert len({s["AvailabilityZone"] for s in described}) == 2, "the cache's subnets are not in two zones"
+    assert not any(s["MapPublicIpOnLaunch"] for s in described)
+
+    (cache_sg,) = ec2.describe_security_groups(GroupIds=[cache_group_id])["SecurityGroups"]
+    (tasks_sg,) = ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": [f"{outputs['service_name']}-tasks"]}]
+    )["SecurityGroups"]
+    ingress = [
+        (p["FromPort"], p["ToPort"], [pair["GroupId"] for pair in p.get("UserIdGroupPairs", [])], p.get("IpRanges", []))
+        for p in cache_sg["IpPermissions"]
+    ]
+    assert ingress == [(6379, 6379, [tasks_sg["GroupId"]], [])], f"the cache admits more than the tasks: {ingress}"
+    assert cache_sg["IpPermissionsEgress"] == [], "the cache's group lets traffic out"

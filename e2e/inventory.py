@@ -95,7 +95,31 @@ def _others(endpoint: str) -> list[Resource]:
     return found
 
 
-COLLECTORS: tuple[Callable[[str], list[Resource]], ...] = (_ec2, _ecs, _others)
+def _elasticache(endpoint: str) -> list[Resource]:
+    cache = client(endpoint, "elasticache")
+    found: list[Resource] = []
+    found += [
+        ("replication-group", g["ReplicationGroupId"]) for g in cache.describe_replication_groups()["ReplicationGroups"]
+    ]
+    found += [("cache-cluster", c["CacheClusterId"]) for c in cache.describe_cache_clusters()["CacheClusters"]]
+    found += [
+        ("cache-subnet-group", g["CacheSubnetGroupName"])
+        for g in cache.describe_cache_subnet_groups()["CacheSubnetGroups"]
+    ]
+    # moto's own "default" user exists in every account, as on AWS.
+    found += [("cache-user", u["UserId"]) for u in cache.describe_users()["Users"] if u["UserId"] != "default"]
+    found += [("cache-user-group", g["UserGroupId"]) for g in cache.describe_user_groups()["UserGroups"]]
+    found += [("kms-key", k["KeyId"]) for k in _enabled_keys(endpoint)]
+    return found
+
+
+def _enabled_keys(endpoint: str) -> list[dict[str, Any]]:
+    kms = client(endpoint, "kms")
+    keys = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
+    return [k for k in keys if k["KeyState"] == "Enabled" and k.get("KeyManager") != "AWS"]
+
+
+COLLECTORS: tuple[Callable[[str], list[Resource]], ...] = (_ec2, _ecs, _others, _elasticache)
 """One collector per API family; each returns what it found as (kind, id) pairs."""
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from elasticache_gaps import patch_elasticache
 from moto import settings as moto_settings
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.codebuild.models import CodeBuildBackend
@@ -164,6 +165,7 @@ def moto_server() -> Iterator[str]:
     patch_ec2_monitoring()
     patch_codebuild_builds()
     patch_s3_secure_transport()
+    patch_elasticache()
     # Off by default in moto; on, an unknown instance type is rejected as by EC2 (the failure test relies on it).
     moto_settings.EC2_ENABLE_INSTANCE_TYPE_VALIDATION = True
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -21,6 +21,7 @@ SERVICES = (
     "ec2",
     "ecr",
     "ecs",
+    "elasticache",
     "elb",
     "elbv2",
     "iam",

@@ -15,6 +15,7 @@ from expectations import (
     expect_ecs,
     expect_logs_and_repository,
     expect_network,
+    expect_state_store,
     planned_ecs_service,
     state_outputs,
 )
@@ -81,6 +82,7 @@ def test_deploy_then_destroy(
         if architecture == "ecs_alb":
             expect_alb(moto_endpoint, outputs, service)
             expect_autoscaling(moto_endpoint, outputs)
+            expect_state_store(moto_endpoint, outputs)
         _expect_planned_ecs_settings(folder, aws, architecture)
 
     destroyed = cli.destroy(architecture, app)

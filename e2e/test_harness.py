@@ -71,3 +71,46 @@ def test_moto_gaps_are_patched(moto_endpoint: str) -> None:
         assert described["Monitoring"]["State"] == "enabled"
     finally:
         ec2.terminate_instances(InstanceIds=[instance])
+
+
+def test_elasticache_gaps_are_patched(moto_endpoint: str) -> None:
+    # User groups, subnet-group deletion, member clusters and a replication group that really goes away (docs/e2e.md).
+    cache = client(moto_endpoint, "elasticache")
+    cache.create_user(
+        UserId="e2e-app",
+        UserName="e2e-app",
+        Engine="valkey",
+        AccessString="on ~* +@all",
+        AuthenticationMode={"Type": "iam"},
+    )
+    cache.create_user_group(
+        UserGroupId="e2e", Engine="valkey", UserIds=["e2e-app"], Tags=[{"Key": "app", "Value": "e2e"}]
+    )
+    (group,) = cache.describe_user_groups(UserGroupId="e2e")["UserGroups"]
+    assert (group["Status"], group["UserIds"]) == ("active", ["e2e-app"])
+    assert cache.list_tags_for_resource(ResourceName=group["ARN"])["TagList"] == [{"Key": "app", "Value": "e2e"}]
+    cache.create_cache_subnet_group(
+        CacheSubnetGroupName="e2e", CacheSubnetGroupDescription="e2e", SubnetIds=["subnet-1"]
+    )
+    created = cache.create_replication_group(
+        ReplicationGroupId="e2e",
+        ReplicationGroupDescription="e2e",
+        Engine="valkey",
+        CacheNodeType="cache.t4g.small",
+        NumCacheClusters=2,
+        CacheSubnetGroupName="e2e",
+        UserGroupIds=["e2e"],
+        AtRestEncryptionEnabled=True,
+    )["ReplicationGroup"]
+    assert created["MemberClusters"] == ["e2e-001", "e2e-002"]
+    (member,) = cache.describe_cache_clusters(CacheClusterId="e2e-001")["CacheClusters"]
+    assert member["AtRestEncryptionEnabled"] is True
+    assert cache.describe_user_groups(UserGroupId="e2e")["UserGroups"][0]["ReplicationGroups"] == ["e2e"]
+
+    cache.delete_replication_group(ReplicationGroupId="e2e")
+    assert cache.describe_replication_groups()["ReplicationGroups"] == []
+    assert cache.describe_cache_clusters()["CacheClusters"] == []
+    cache.delete_user_group(UserGroupId="e2e")
+    cache.delete_cache_subnet_group(CacheSubnetGroupName="e2e")
+    assert cache.describe_user_groups()["UserGroups"] == []
+    assert cache.describe_cache_subnet_groups()["CacheSubnetGroups"] == []

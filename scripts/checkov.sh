@@ -40,6 +40,11 @@ node -e '
   for (const arch of ARCHITECTURES) {
     writeDeploymentFolder({ repoRoot, app: apps[0], arch, imageBuild: "remote", outDir: path.join(repoRoot, process.argv[1], `remote_${arch}_${apps[0].name}`) });
   }
+  // The state store on the architectures where it is opt-in: the ElastiCache, and an existing URL with its secret.
+  const { parseStateStore } = require("./dist/src/operations/state-store");
+  for (const arch of ["ec2", "ecs"]) for (const [name, stateStore] of [["cache", parseStateStore("elasticache")], ["url", parseStateStore("redis://10.0.0.5:6379/0", "/fraud/redis")]]) {
+    writeDeploymentFolder({ repoRoot, app: apps[0], arch, operations: { stateStore }, outDir: path.join(repoRoot, process.argv[1], `store_${name}_${arch}_${apps[0].name}`) });
+  }
   writeStateBootstrap(path.join(repoRoot, process.argv[1], "state_bootstrap"), { bucket: "team-tfstate", lockTable: "terraform-locks", region: "us-east-1" });
   console.error(`wrote ${ARCHITECTURES.length * apps.length} stacks, ${ARCHITECTURES.length} with every operations feature on, and the state bootstrap`);
 ' "$OUT"

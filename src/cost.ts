@@ -3,6 +3,7 @@
  * Pure: no I/O beyond the JSON import, so it can be tested against the seed's ranges.
  */
 import pricesJson from "./pricing/prices.json";
+import { CACHE_NODES, DEFAULT_CACHE_NODE_TYPE, effectiveStateStore, type StateStoreChoice } from "./operations/state-store";
 import type { Architecture } from "./types";
 
 /** Unit prices of one region. */
@@ -11,6 +12,10 @@ export interface RegionPrices {
   ec2_hourly: Record<string, number>;
   /** Public IPv4 address (Elastic IP, ALB node, Fargate task public IP), per hour. */
   public_ipv4_hourly: number;
+  /** ElastiCache for Valkey on-demand node, per hour, by node type. */
+  elasticache_valkey_node_hourly: Record<string, number>;
+  /** KMS customer managed key, per month. */
+  kms_key_month: number;
   /** gp3 EBS storage, per GB-month. */
   ebs_gp3_gb_month: number;
   /** Fargate Linux/x86, per vCPU-hour. */
@@ -90,6 +95,10 @@ export interface CostRequest {
   runningFraction?: number;
   /** How the schedule reads, for the assumptions (e.g. "mon-fri 08:00-19:00 Europe/Paris"). */
   scheduleText?: string;
+  /** The --state-store asked for; absent: the architecture's default (an ElastiCache for ECS + ALB). */
+  stateStore?: StateStoreChoice;
+  /** ElastiCache node type of the state store (default cache.t4g.small). */
+  cacheNodeType?: string;
   /** Overrides of the usage assumptions. */
   usage?: Partial<UsageAssumptions>;
   /** AWS WAF web ACL with one rate-based rule on the load balancer (ECS + ALB only). */
@@ -209,6 +218,20 @@ export function estimateCost(request: CostRequest, table: PriceTable = PRICES): 
         assumptions.push(`WAF inspects ${usage.waf_requests_million_month} million requests a month; each further million adds its price.`);
       }
     }
+  }
+  if (effectiveStateStore(request.arch, request.stateStore).kind === "elasticache") {
+    const type = request.cacheNodeType ?? DEFAULT_CACHE_NODE_TYPE;
+    const price = prices.elasticache_valkey_node_hourly[type];
+    if (price === undefined) {
+      throw new UnknownPriceError(
+        `no price for cache node type "${type}" in ${request.region}; priced types: ${Object.keys(prices.elasticache_valkey_node_hourly).join(", ")}`,
+      );
+    }
+    hourly("ElastiCache state store", `${CACHE_NODES} x ${type} (Valkey, primary + replica)`, CACHE_NODES * price);
+    monthly("KMS key (state store at rest)", "1 customer managed key", prices.kms_key_month);
+    assumptions.push(
+      `The state store's ${CACHE_NODES} nodes run around the clock${running < 1 ? " (a schedule does not stop them)" : ""}; its one daily snapshot is free.`,
+    );
   }
   const ipCount = running < 1 && scheduledIps > 0 ? `${publicIps} + ${scheduledIps}${scheduled}` : `${publicIps + scheduledIps}`;
   hourly("Public IPv4 addresses", ipCount, (publicIps + scheduledIps * running) * prices.public_ipv4_hourly);

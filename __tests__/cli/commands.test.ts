@@ -3,6 +3,7 @@
  * exit codes and the failure paths (no credentials, no terraform, non-zero exit, Ctrl-C, bad answers).
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { COMMANDS } from "../../src/cli/registry";
 import { EXIT } from "../../src/cli/errors";
@@ -502,7 +503,10 @@ describe("serve and stop (local)", () => {
       "app:create_app()",
     ]);
     expect(started.env.PYTHONPATH).toBe(path.join(world.ctx.repoRoot, "apps"));
-    const dir = folder(world, `deployment_local_${APP}`);
+    // Without --state-store nothing changes for the app: in-process state, gunicorn's own single worker.
+    expect(started.env.FRAUDKIT_STATE_STORE).toBeUndefined();
+    expect(started.env.FRAUDKIT_WORKERS).toBeUndefined();
+    const dir = path.join(folder(world, `deployment_local_${APP}`), "8502");
     expect(fs.readFileSync(path.join(dir, "app.pid"), "utf8").trim()).toBe("4242");
     expect(world.http.urls).toEqual(["http://127.0.0.1:8502/health"]);
     expect(world.out.text).toContain("URL: http://127.0.0.1:8502");
@@ -582,5 +586,58 @@ describe("serve and stop (local)", () => {
     expect(await world.run(["serve", "--app", APP])).toBe(EXIT.ok);
     expect(world.http.urls).toHaveLength(2);
     expect(world.out.text).toContain(`${APP} is healthy after`);
+  });
+
+  test("several instances on different ports share one Redis; status lists each, stop --port ends one, stop ends the rest", async () => {
+    const world = fakeWorld();
+    const store = "redis://127.0.0.1:6390/0";
+    for (const port of ["8601", "8602", "8603"]) {
+      expect(await world.run(["serve", "--app", APP, "--port", port, "--state-store", store, "--workers", "2"])).toBe(EXIT.ok);
+    }
+    expect(world.local.started.map((run) => run.args[run.args.indexOf("-b") + 1])).toEqual([
+      "127.0.0.1:8601",
+      "127.0.0.1:8602",
+      "127.0.0.1:8603",
+    ]);
+    for (const run of world.local.started) {
+      expect([run.env.FRAUDKIT_STATE_STORE, run.env.FRAUDKIT_WORKERS]).toEqual([store, "2"]);
+    }
+    expect(new Set(world.local.started.map((run) => run.logFile)).size).toBe(3);
+
+    world.out.lines.length = 0;
+    expect(await world.run(["status", "--json"])).toBe(EXIT.ok);
+    const rows = JSON.parse(world.out.lines.join("\n")) as Array<Record<string, string>>;
+    expect(rows.map((row) => [row.url, row.state, row.stateStore])).toEqual([
+      ["http://127.0.0.1:8601", "running (pid 4242)", store],
+      ["http://127.0.0.1:8602", "running (pid 4243)", store],
+      ["http://127.0.0.1:8603", "running (pid 4244)", store],
+    ]);
+
+    expect(await world.run(["stop", "--app", APP, "--port", "8602"])).toBe(EXIT.ok);
+    expect(world.local.stopped).toEqual([4243]);
+    expect(world.out.text).toContain(`Stopped ${APP} (port 8602).`);
+    expect(await world.run(["stop", "--app", APP])).toBe(EXIT.ok);
+    expect(world.local.stopped).toEqual([4243, 4242, 4244]);
+    expect(world.out.text).toContain(`Stopped ${APP} (port 8601, 8603).`);
+  });
+
+  test("with --state-store the workers default to the CPU count; a bad store or workers without one is a usage error", async () => {
+    const world = fakeWorld();
+    expect(await world.run(["serve", "--app", APP, "--state-store", "redis://localhost/3"])).toBe(EXIT.ok);
+    const env = world.local.started[0]!.env;
+    expect(env.FRAUDKIT_STATE_STORE).toBe("redis://localhost/3");
+    expect(Number(env.FRAUDKIT_WORKERS)).toBe(Math.max(1, os.availableParallelism()));
+    for (const bad of [
+      ["--state-store", "elasticache"],
+      ["--state-store", "redis://:secret@localhost:6379/0"],
+      ["--state-store", "http://localhost"],
+      ["--workers", "3"],
+      ["--state-store", "redis://localhost/0", "--workers", "0"],
+    ]) {
+      world.out.errors.length = 0;
+      expect(await world.run(["serve", "--app", APP, "--port", "8700", ...bad])).toBe(EXIT.usage);
+      expect(world.out.errors).toHaveLength(1);
+    }
+    expect(world.out.errors.join("")).not.toContain("secret");
   });
 });

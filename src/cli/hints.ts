@@ -23,6 +23,11 @@ export function deploymentFlags(request: DeployRequest): string[] {
   else if (!ops.apiKeys.generated) words.push("--api-key-parameter", ops.apiKeys.prefix);
   if (ops.apiKeys?.kmsKeyArn) words.push("--api-key-kms-key", ops.apiKeys.kmsKeyArn);
   if (ops.waf) words.push("--waf");
+  if (ops.stateStore) {
+    const store = ops.stateStore;
+    words.push("--state-store", store.kind === "url" ? store.url : store.kind);
+    if (store.kind === "url" && store.passwordParameter) words.push("--state-store-secret", store.passwordParameter);
+  }
   const s3 = request.s3Backend;
   if (s3) {
     words.push("--state-bucket", s3.bucket);

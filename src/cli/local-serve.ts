@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import type { AppSpec } from "../types";
 import type { CliContext } from "./context";
@@ -21,20 +22,85 @@ export interface ServeRequest {
   healthTimeoutMs: number;
   /** API keys on (FRAUDKIT_*_KEYS, FRAUDKIT_REQUIRE_KEYS=1); off by default for a quick try. */
   requireKeys?: boolean;
+  /** A Redis-protocol URL the app keeps its online state in (FRAUDKIT_STATE_STORE); absent: in-process, as always. */
+  stateStore?: string;
+  /** gunicorn workers (FRAUDKIT_WORKERS); default with a shared store: this machine's CPU count. */
+  workers?: number;
 }
 
-/** Files of a local run, inside deployment_local_<app>/. */
-export function localFiles(repoRoot: string, app: string): { dir: string; pid: string; url: string; log: string } {
-  const dir = path.join(repoRoot, localDirName(app));
-  return { dir, pid: path.join(dir, "app.pid"), url: path.join(dir, "app.url"), log: path.join(dir, "serve.log") };
+/** Files of one local instance, inside deployment_local_<app>/<port>/ (one folder per port, so instances run side by side). */
+export function localFiles(repoRoot: string, app: string, port: number): LocalFiles {
+  const dir = path.join(repoRoot, localDirName(app), String(port));
+  return {
+    dir,
+    pid: path.join(dir, "app.pid"),
+    url: path.join(dir, "app.url"),
+    log: path.join(dir, "serve.log"),
+    store: path.join(dir, "state-store"),
+  };
 }
 
-/** The pid recorded for a local run, if its file exists and holds a number. */
-export function recordedPid(repoRoot: string, app: string): number | undefined {
-  const file = localFiles(repoRoot, app).pid;
+/** The files of a local instance. */
+export interface LocalFiles {
+  /** Its folder. */
+  dir: string;
+  /** Process id of gunicorn's master. */
+  pid: string;
+  /** Base URL it serves on. */
+  url: string;
+  /** stdout and stderr. */
+  log: string;
+  /** The --state-store URL it was started with (absent: in-process). */
+  store: string;
+}
+
+/** One local instance of an app, running or left over. */
+export interface LocalInstance {
+  /** Port on 127.0.0.1. */
+  port: number;
+  /** The recorded pid, if its file holds one. */
+  pid?: number;
+  /** Base URL. */
+  url: string;
+  /** The shared store it uses, or "memory". */
+  stateStore: string;
+  /** Its files. */
+  files: LocalFiles;
+}
+
+function readNumber(file: string): number | undefined {
   if (!fs.existsSync(file)) return undefined;
-  const pid = Number(fs.readFileSync(file, "utf8").trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  const value = Number(fs.readFileSync(file, "utf8").trim());
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/** The pid recorded for the instance on `port`, if its file exists and holds a number. */
+export function recordedPid(repoRoot: string, app: string, port: number): number | undefined {
+  return readNumber(localFiles(repoRoot, app, port).pid);
+}
+
+/** Every instance folder of an app (by port, ascending), whether or not its process still runs. */
+export function localInstances(repoRoot: string, app: string): LocalInstance[] {
+  const root = path.join(repoRoot, localDirName(app));
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root)
+    .filter((name) => /^\d+$/.test(name) && fs.statSync(path.join(root, name)).isDirectory())
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((port) => {
+      const files = localFiles(repoRoot, app, port);
+      const store = fs.existsSync(files.store) ? fs.readFileSync(files.store, "utf8").trim() : "";
+      return { port, pid: readNumber(files.pid), url: `http://127.0.0.1:${port}`, stateStore: store || "memory", files };
+    });
+}
+
+/** The log of the instance that ran last (the newest serve.log), or undefined when the app never ran locally. */
+export function latestLocalLog(repoRoot: string, app: string): string | undefined {
+  const logs = localInstances(repoRoot, app)
+    .map((instance) => instance.files.log)
+    .filter((file) => fs.existsSync(file));
+  return logs.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
 }
 
 /**
@@ -70,12 +136,12 @@ export async function serveLocally(ctx: CliContext, request: ServeRequest): Prom
   const { out, adapters } = ctx;
   const { app, port } = request;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`--port must be 1-65535, not ${port}`, EXIT.usage);
-  const files = localFiles(ctx.repoRoot, app.name);
-  const running = recordedPid(ctx.repoRoot, app.name);
+  const files = localFiles(ctx.repoRoot, app.name, port);
+  const running = recordedPid(ctx.repoRoot, app.name, port);
   if (running !== undefined && adapters.local.isAlive(running)) {
     const url = fs.existsSync(files.url) ? fs.readFileSync(files.url, "utf8").trim() : "";
     out.out(
-      `${app.name} is already running (pid ${running}) at ${url}. Stop it with: ./dynamic_deployment_system.sh stop --app ${app.name}`,
+      `${app.name} is already running (pid ${running}) at ${url}. Stop it with: ./dynamic_deployment_system.sh stop --app ${app.name} --port ${port}`,
     );
     return;
   }
@@ -93,6 +159,7 @@ export async function serveLocally(ctx: CliContext, request: ServeRequest): Prom
   const env: NodeJS.ProcessEnv = {
     ...ctx.env,
     PYTHONPATH: ctx.env.PYTHONPATH ? `${appsDir}${path.delimiter}${ctx.env.PYTHONPATH}` : appsDir,
+    ...stateStoreEnvironment(request),
   };
   if (request.requireKeys) Object.assign(env, announceLocalKeys(ctx));
   const base = `http://127.0.0.1:${port}`;
@@ -115,6 +182,8 @@ export async function serveLocally(ctx: CliContext, request: ServeRequest): Prom
   const pid = adapters.local.startBackground(python, args, ctx.repoRoot, env, files.log);
   fs.writeFileSync(files.pid, `${pid}\n`);
   fs.writeFileSync(files.url, `${base}\n`);
+  if (request.stateStore) fs.writeFileSync(files.store, `${request.stateStore}\n`);
+  else fs.rmSync(files.store, { force: true });
   out.out(`Started ${app.name} (pid ${pid}); waiting for ${healthUrl}...`);
   const result = await waitForHealthy(adapters.http, ctx.clock, healthUrl, {
     timeoutMs: request.healthTimeoutMs,
@@ -140,7 +209,8 @@ export async function serveLocally(ctx: CliContext, request: ServeRequest): Prom
   }
   out.out(`${app.name} is healthy after ${formatElapsed(ctx.clock.now() - started)}.`);
   out.out(`URL: ${base}  (log: ${path.relative(ctx.repoRoot, files.log)})`);
-  out.out(`Stop it with: ./dynamic_deployment_system.sh stop --app ${app.name}`);
+  if (request.stateStore) out.out(`State store: ${request.stateStore} (shared by every instance started with it)`);
+  out.out(`Stop it with: ./dynamic_deployment_system.sh stop --app ${app.name} --port ${port}`);
 }
 
 /** A clear one-line error when something already listens on the port (another app, or another copy of this one). */
@@ -183,16 +253,29 @@ function announceLocalKeys(ctx: CliContext): Record<string, string> {
   return keys.env;
 }
 
-/** Stops a background local run; true when one was running. */
-export async function stopLocal(ctx: CliContext, app: string): Promise<boolean> {
-  const files = localFiles(ctx.repoRoot, app);
-  const pid = recordedPid(ctx.repoRoot, app);
-  if (pid === undefined || !ctx.adapters.local.isAlive(pid)) {
-    fs.rmSync(files.pid, { force: true });
-    return false;
+/** The variables a shared store adds: its URL and one gunicorn worker per CPU (or --workers); none without one. */
+export function stateStoreEnvironment(request: Pick<ServeRequest, "stateStore" | "workers">): Record<string, string> {
+  if (!request.stateStore) return request.workers ? { FRAUDKIT_WORKERS: String(request.workers) } : {};
+  return { FRAUDKIT_STATE_STORE: request.stateStore, FRAUDKIT_WORKERS: String(request.workers ?? Math.max(1, os.availableParallelism())) };
+}
+
+/** Stops the background instances of an app (all, or the one on `port`); returns the ports that were running. */
+export async function stopLocal(ctx: CliContext, app: string, port?: number): Promise<number[]> {
+  const stopped: number[] = [];
+  for (const instance of localInstances(ctx.repoRoot, app).filter((i) => port === undefined || i.port === port)) {
+    const { pid } = instance;
+    if (pid !== undefined && ctx.adapters.local.isAlive(pid)) {
+      const gone = await ctx.adapters.local.stop(pid, 10_000);
+      if (!gone) throw new CliError(`process ${pid} did not stop; kill it by hand (kill -9 ${pid})`, EXIT.failed);
+      stopped.push(instance.port);
+    }
+    fs.rmSync(instance.files.pid, { force: true });
   }
-  const gone = await ctx.adapters.local.stop(pid, 10_000);
-  if (!gone) throw new CliError(`process ${pid} did not stop; kill it by hand (kill -9 ${pid})`, EXIT.failed);
-  fs.rmSync(files.pid, { force: true });
-  return true;
+  return stopped;
+}
+
+/** "Stopped A (port 8502, 8503)." or "A was not running." for stop and destroy. */
+export function stoppedMessage(app: string, ports: number[], port?: number): string {
+  if (ports.length > 0) return `Stopped ${app} (port ${ports.join(", ")}).`;
+  return `${app} was not running${port !== undefined ? ` on port ${port}` : ""}.`;
 }

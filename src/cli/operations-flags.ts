@@ -4,6 +4,7 @@ import type { Argv } from "yargs";
 import { parseEnvironment } from "../operations/environment";
 import { parseSchedule } from "../operations/schedule";
 import { parseSecrets } from "../operations/secrets";
+import { parseStateStore, STATE_STORE_PASSWORD_VARIABLE } from "../operations/state-store";
 import type { OperationsOptions } from "../operations/types";
 import type { S3BackendOptions } from "../stacks/deployment-stack";
 import { InputError } from "../validation/errors";
@@ -26,6 +27,10 @@ export interface OperationsFlags {
   stateLockTable?: string;
   /** Region of the state bucket (default: the deployment's). */
   stateRegion?: string;
+  /** Where the apps keep their online state: memory | elasticache | redis://HOST:PORT/DB | rediss://... */
+  stateStore?: string;
+  /** SSM parameter holding the password of a --state-store URL. */
+  stateStoreSecret?: string;
 }
 
 /** Adds the operations flags. */
@@ -44,7 +49,12 @@ export function withOperationsFlags<T>(yargs: Argv<T>): Argv<T & OperationsFlags
     })
     .option("state-bucket", { type: "string", describe: "keep the Terraform state in this S3 bucket (see bootstrap-state)" })
     .option("state-lock-table", { type: "string", describe: "DynamoDB table that locks the S3 state (hash key LockID)" })
-    .option("state-region", { type: "string", describe: "region of the state bucket and table (default: the deployment's)" }) as Argv<
+    .option("state-region", { type: "string", describe: "region of the state bucket and table (default: the deployment's)" })
+    .option("state-store", {
+      type: "string",
+      describe: "apps' online state: elasticache (default on ecs-alb) | memory (default on ec2, ecs) | redis://HOST:PORT/DB | rediss://...",
+    })
+    .option("state-store-secret", { type: "string", describe: "SSM parameter with the password of a --state-store URL" }) as Argv<
     T & OperationsFlags
   >;
 }
@@ -52,12 +62,18 @@ export function withOperationsFlags<T>(yargs: Argv<T>): Argv<T & OperationsFlags
 /** The operations options the flags ask for; a malformed value throws an InputError (one line). */
 export function operationsFromFlags(flags: OperationsFlags & { env?: string }): OperationsOptions {
   if (flags.alarms === false && flags.alertEmail) throw new InputError("--alert-email needs alarms: drop --no-alarms");
+  const secrets = parseSecrets((flags.secret ?? []).map(String));
+  const stateStore = parseStateStore(flags.stateStore, flags.stateStoreSecret);
+  if (stateStore?.kind === "url" && stateStore.passwordParameter && secrets.some((s) => s.name === STATE_STORE_PASSWORD_VARIABLE)) {
+    throw new InputError(`--secret ${STATE_STORE_PASSWORD_VARIABLE} and --state-store-secret set the same variable: keep one`);
+  }
   return {
     alarms: flags.alarms ?? Boolean(flags.alertEmail),
     alertEmail: flags.alertEmail === undefined ? undefined : parseEmail(flags.alertEmail, "--alert-email"),
     schedule: flags.schedule !== undefined ? parseSchedule(flags.schedule) : undefined,
-    secrets: parseSecrets((flags.secret ?? []).map(String)),
+    secrets,
     environment: parseEnvironment(flags.env),
+    ...(stateStore ? { stateStore } : {}),
   };
 }
 

@@ -8,11 +8,12 @@ import type { DeployFlags } from "./options";
 import { operationsFromFlags, s3BackendFromFlags } from "./operations-flags";
 import { runningFraction } from "../operations/schedule";
 import { DEFAULT_WAF_RATE_LIMIT } from "../constructs/waf";
+import { describeStateStore, effectiveStateStore } from "../operations/state-store";
 
 /** The cost estimate for a target with the sizes the flags (or the app's defaults) give; undefined for local. */
 export function costFor(target: Target, app: AppSpec | undefined, flags: DeployFlags, region: string): CostEstimate | undefined {
   if (target === "local") return undefined;
-  const { schedule } = operationsFromFlags(flags);
+  const { schedule, stateStore } = operationsFromFlags(flags);
   try {
     return estimateCost({
       arch: target,
@@ -23,6 +24,7 @@ export function costFor(target: Target, app: AppSpec | undefined, flags: DeployF
       runningFraction: schedule ? runningFraction(schedule) : undefined,
       scheduleText: schedule?.text,
       waf: Boolean(flags.waf),
+      stateStore,
       tasks: target === "ecs_alb" ? (flags.min ?? flags.desired ?? COST_DEFAULTS.albTasks) : (flags.desired ?? COST_DEFAULTS.ecsTasks),
     });
   } catch (error) {
@@ -74,6 +76,7 @@ export function printSummary(ctx: CliContext, target: Target, app: AppSpec, flag
   const built = `built ${where} from ${app.buildContext}/${app.dockerfile} and pushed to a new ECR repository`;
   out.out(`  Image:          ${flags.imageUri ?? built}`);
   for (const line of operationsSummary(flags)) out.out(`  ${line}`);
+  out.out(`  State store:    ${describeStateStore(effectiveStateStore(target, operationsFromFlags(flags).stateStore))}`);
   const estimate = costFor(target, app, flags, region);
   if (estimate) {
     const sizes = estimate.lines[0] ? `${estimate.lines[0].quantity}` : "";

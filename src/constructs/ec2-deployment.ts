@@ -16,6 +16,7 @@ import type { SecretRef } from "../operations/secrets";
 import { apiKeyKmsStatements, apiKeySecrets, ec2ApiKeyEnvFile, type ApiKeysConfig } from "./api-keys";
 import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
 import { shellQuote, shellQuoteTerraform } from "../validation/shell";
+import { type ContainerStateStore, ec2StateStoreScript } from "./state-store";
 
 /** Settings of the single-instance architecture. */
 export interface Ec2DeploymentProps extends FoundationProps {
@@ -58,9 +59,11 @@ export function ec2UserData(props: {
   secrets?: SecretRef[];
   environment?: ContainerEnvironment[];
   apiKeys?: ApiKeysConfig;
+  stateStore?: ContainerStateStore;
 }): string {
   if (!Number.isInteger(props.port) || props.port < 1 || props.port > 65535) throw new Error(`port ${props.port} is not a TCP port`);
-  const environment = [{ name: "PORT", value: props.port }, ...(props.environment ?? [])];
+  const store = ec2StateStoreScript(props.stateStore);
+  const environment = [{ name: "PORT", value: props.port }, ...(props.environment ?? []), ...store.environment];
   const badName = environment.find((entry) => !ENV_NAME.test(entry.name));
   if (badName) throw new Error(`${JSON.stringify(badName.name)} is not an environment variable name`);
   const secrets = ec2SecretFetch(props.secrets ?? [], '"$REGION"');
@@ -82,11 +85,13 @@ export function ec2UserData(props: {
     "esac",
     'docker pull "$IMAGE"',
     ...secrets.lines,
+    ...store.lines,
     ...keys.lines,
     `docker run -d --name ${q(props.appName)} --restart unless-stopped -p ${props.port}:${props.port} \\`,
     `  ${environment.map((entry) => `-e ${entry.name}=${q(String(entry.value))}`).join(" ")} \\`,
     `  --health-cmd ${shellQuote(`${python} ${flag} "${code}"`)} --health-interval ${HEALTH_CHECK.intervalSeconds}s --health-retries 3 \\`,
     '  --log-driver awslogs --log-opt awslogs-region="$REGION" --log-opt awslogs-group="$LOG_GROUP" \\',
+    `  ${store.dockerFlags.join(" ")} \\`,
     ...(secrets.dockerFlags.length > 0 ? [`  ${secrets.dockerFlags.join(" ")} \\`] : []),
     ...(keys.dockerFlags.length > 0 ? [`  ${keys.dockerFlags.join(" ")} \\`] : []),
     '  "$IMAGE"',
@@ -121,6 +126,7 @@ export class Ec2Deployment extends Construct {
       ],
       egress: [HTTPS_EGRESS],
     });
+    const store = base.stateStore(group);
     const role = new ServiceRole(this, "instance_role", {
       name: `${props.namePrefix}-instance`,
       principal: "ec2.amazonaws.com",
@@ -129,6 +135,7 @@ export class Ec2Deployment extends Construct {
       statements: [
         ...secretReadStatements(this, resolveSecrets(this, [...(props.secrets ?? []), ...apiKeySecrets(props.apiKeys)])),
         ...apiKeyKmsStatements(this, props.apiKeys),
+        ...store.container.roleStatements,
       ],
     });
     const profile = new IamInstanceProfile(this, "instance_profile", { name: `${props.namePrefix}-instance`, role: role.name });
@@ -174,6 +181,7 @@ export class Ec2Deployment extends Construct {
         appName: app.name,
         secrets: props.secrets,
         apiKeys: props.apiKeys,
+        stateStore: store.container,
       }),
       // A new image or setting means a new instance: the boot script runs only once.
       userDataReplaceOnChange: true,
@@ -188,6 +196,7 @@ export class Ec2Deployment extends Construct {
       app_url: { value: `http://${address.publicIp}:${app.port}`, description: "URL of the app" },
       public_ip: { value: address.publicIp, description: "Elastic IP of the instance" },
       instance_id: { value: instance.id, description: "EC2 instance id" },
+      ...store.outputs,
     };
   }
 }

@@ -167,6 +167,7 @@ export class EcsAlbDeployment extends Construct {
       skipCheck(listener, "CKV_AWS_103", "plain HTTP listener (no TLS to configure); the HTTPS listener uses " + TLS_POLICY);
     }
 
+    const store = base.stateStore(tasksGroup);
     const service = new FargateService(this, "fargate", {
       namePrefix: props.namePrefix,
       app,
@@ -181,6 +182,7 @@ export class EcsAlbDeployment extends Construct {
       desiredCount: props.desiredCount,
       secrets: props.secrets,
       apiKeys: props.apiKeys,
+      stateStore: store.container,
       containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
       loadBalancing: {
         targetGroupArn: targets.arn,
@@ -224,6 +226,7 @@ export class EcsAlbDeployment extends Construct {
       alb_dns_name: { value: alb.dnsName, description: "DNS name of the load balancer" },
       cluster_name: { value: service.clusterName, description: "ECS cluster name" },
       service_name: { value: service.serviceName, description: "ECS service name" },
+      ...store.outputs,
     };
   }
 }

@@ -51,6 +51,7 @@ export class EcsDeployment extends Construct {
       ingress: [{ id: "app_port", description: "App port from allowed_cidr", port: props.app.port, cidr: props.allowedCidr }],
       egress: [HTTPS_EGRESS],
     });
+    const store = base.stateStore(tasks);
     const service = new FargateService(this, "fargate", {
       namePrefix: props.namePrefix,
       app: props.app,
@@ -65,6 +66,7 @@ export class EcsDeployment extends Construct {
       desiredCount: props.desiredCount,
       secrets: props.secrets,
       apiKeys: props.apiKeys,
+      stateStore: store.container,
       containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
     });
     this.workload = fargateWorkload(service, props.desiredCount);
@@ -77,6 +79,7 @@ export class EcsDeployment extends Construct {
       },
       cluster_name: { value: service.clusterName, description: "ECS cluster name" },
       service_name: { value: service.serviceName, description: "ECS service name" },
+      ...store.outputs,
     };
   }
 }

@@ -10,6 +10,7 @@ import { ServiceRole } from "./iam";
 import { ecsContainerSecrets, resolveSecrets, secretReadStatements } from "./secrets";
 import type { SecretRef } from "../operations/secrets";
 import { apiKeyEnvironment, apiKeyKmsStatements, apiKeySecrets, type ApiKeysConfig } from "./api-keys";
+import { type ContainerStateStore, fargateWorkers } from "./state-store";
 
 /** Where an ALB sends traffic to the service. */
 export interface FargateLoadBalancing {
@@ -53,6 +54,8 @@ export interface FargateServiceProps {
   secrets?: SecretRef[];
   /** API keys injected by ARN like the secrets, with FRAUDKIT_REQUIRE_KEYS=1; the execution role may read exactly them. */
   apiKeys?: ApiKeysConfig;
+  /** The online-state store's variables and the task role's permissions for it; absent: in-process. */
+  stateStore?: ContainerStateStore;
 }
 
 /** Name of the only container in the task definition. */
@@ -86,15 +89,27 @@ export class FargateService extends Construct {
       logGroupArn: props.logGroup.arn,
       statements: [...secretReadStatements(this, secrets), ...apiKeyKmsStatements(this, props.apiKeys)],
     });
-    // The app calls no AWS API: its task role has no permissions at all.
-    const taskRole = new ServiceRole(this, "task_role", { name: `${props.namePrefix}-task`, principal: "ecs-tasks.amazonaws.com" });
+    // The app calls no AWS API: its task role has no permissions beyond connecting to its state store.
+    const taskRole = new ServiceRole(this, "task_role", {
+      name: `${props.namePrefix}-task`,
+      principal: "ecs-tasks.amazonaws.com",
+      statements: props.stateStore?.roleStatements,
+    });
+    const store = props.stateStore;
+    const storeEnvironment = store
+      ? { ...store.environment, ...(store.shared ? { FRAUDKIT_WORKERS: fargateWorkers(props.cpu) } : {}) }
+      : {};
 
     const container = {
       name: CONTAINER_NAME,
       image: props.imageReference,
       essential: true,
       portMappings: [{ containerPort: app.port, hostPort: app.port, protocol: "tcp" }],
-      environment: [{ name: "PORT", value: String(app.port) }, ...apiKeyEnvironment(props.apiKeys)],
+      environment: [
+        { name: "PORT", value: String(app.port) },
+        ...apiKeyEnvironment(props.apiKeys),
+        ...Object.entries(storeEnvironment).map(([name, value]) => ({ name, value })),
+      ],
       // By ARN: the agent reads the values at task start, so Terraform and its state only ever hold the ARNs.
       secrets: secrets.length > 0 ? ecsContainerSecrets(secrets) : undefined,
       healthCheck: {

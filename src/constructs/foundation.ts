@@ -5,6 +5,8 @@ import type { AppSpec, Architecture } from "../types";
 import { ContainerImage, type ImageSource } from "./image";
 import { AppLogs } from "./logs";
 import { Network } from "./network";
+import type { AppSecurityGroup } from "./security-group";
+import { StateStore, type StateStoreSettings } from "./state-store";
 
 /** Settings every architecture shares. */
 export interface FoundationProps {
@@ -32,6 +34,8 @@ export interface FoundationProps {
   secrets?: SecretRef[];
   /** API keys in SSM the container gets (FRAUDKIT_SCORING_KEYS / FRAUDKIT_LABELLING_KEYS); none: auth off. */
   apiKeys?: ApiKeysConfig;
+  /** Where the apps keep their online state (--state-store, or the architecture's default); absent: in-process. */
+  stateStore?: StateStoreSettings;
 }
 
 /** A Terraform output the stack emits: value and description. */
@@ -65,6 +69,18 @@ export class Foundation extends Construct {
     });
     const logGroup = ["/dds", props.architecture, props.app.name, props.environment].filter(Boolean).join("/");
     this.logs = new AppLogs(this, "logs", { name: logGroup, retentionDays: props.logRetentionDays });
+  }
+
+  /** The deployment's state store (construct id state_store), used by the compute behind `clients`. */
+  stateStore(clients: AppSecurityGroup): StateStore {
+    return new StateStore(this, "state_store", {
+      choice: { kind: "memory" },
+      ...this.props.stateStore,
+      namePrefix: this.props.namePrefix,
+      network: this.network,
+      clients,
+      region: this.props.region,
+    });
   }
 
   /** Outputs with the same name and meaning on every architecture. */

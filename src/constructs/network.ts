@@ -21,6 +21,9 @@ export interface NetworkProps {
 /** Number of public subnets: an ALB needs two availability zones. */
 export const PUBLIC_SUBNET_COUNT = 2;
 
+/** Private subnets take the /24s from this index on (10.0.128.0/24, 10.0.129.0/24 in the default VPC), clear of the public ones. */
+export const PRIVATE_SUBNET_OFFSET = 128;
+
 /**
  * A VPC of its own per deployment (so destroy leaves nothing and deployments never share rules), with
  * public subnets in two availability zones and an internet gateway. No NAT: tasks and the instance
@@ -31,10 +34,17 @@ export class Network extends Construct {
   readonly vpcId: string;
   /** Ids of the public subnets, one per availability zone. */
   readonly publicSubnetIds: string[];
+  private privateIds?: string[];
+  private readonly zoneNames: string[];
 
-  constructor(scope: Construct, id: string, props: NetworkProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: NetworkProps,
+  ) {
     super(scope, id);
     const zones = new DataAwsAvailabilityZones(this, "zones", { state: "available" });
+    this.zoneNames = zones.names;
     skipCheck(zones, "CKV_AWS_394", "only the first two zone names are used; a zone AWS adds later does not move existing subnets");
     const vpc = new Vpc(this, "vpc", {
       cidrBlock: props.vpcCidr,
@@ -61,5 +71,26 @@ export class Network extends Construct {
       new RouteTableAssociation(this, `public_${index}_routes`, { subnetId: subnet.id, routeTableId: routes.id });
       return subnet.id;
     });
+  }
+
+  /**
+   * Ids of private subnets in the same two zones, created on first use (only a state store needs them): their route
+   * table has no route out, so what runs there is reached from inside the VPC only and costs no NAT gateway.
+   */
+  privateSubnetIds(): string[] {
+    if (this.privateIds) return this.privateIds;
+    const routes = new RouteTable(this, "private_routes", { vpcId: this.vpcId, tags: { Name: `${this.props.namePrefix}-private` } });
+    this.privateIds = Array.from({ length: PUBLIC_SUBNET_COUNT }, (_, index) => {
+      const subnet = new Subnet(this, `private_${index}`, {
+        vpcId: this.vpcId,
+        cidrBlock: Fn.cidrsubnet(this.props.vpcCidr, 8, PRIVATE_SUBNET_OFFSET + index),
+        availabilityZone: Fn.element(this.zoneNames, index),
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${this.props.namePrefix}-private-${index}` },
+      });
+      new RouteTableAssociation(this, `private_${index}_routes`, { subnetId: subnet.id, routeTableId: routes.id });
+      return subnet.id;
+    });
+    return this.privateIds;
   }
 }

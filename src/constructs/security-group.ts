@@ -59,7 +59,7 @@ export class AppSecurityGroup extends Construct {
       tags: { Name: props.name },
     });
     this.id = group.id;
-    const config = (this.ruleConfig = (rule: TcpRule) => ({
+    this.ruleConfig = (rule: TcpRule) => ({
       securityGroupId: group.id,
       description: rule.description,
       ipProtocol: "tcp",
@@ -69,14 +69,20 @@ export class AppSecurityGroup extends Construct {
       referencedSecurityGroupId: rule.peerSecurityGroupId,
       count: rule.count,
       tags: { Name: `${props.name}-${rule.id}` },
-    }));
+    });
     props.ingress.forEach((rule) => this.allowIngress(rule));
-    props.egress.forEach((rule) => new VpcSecurityGroupEgressRule(this, `out_${rule.id}`, config(rule)));
+    props.egress.forEach((rule) => this.allowEgress(rule));
   }
 
   /** Adds an inbound rule after creation, for two groups that reference each other. */
   allowIngress(rule: TcpRule): void {
     const resource = new VpcSecurityGroupIngressRule(this, `in_${rule.id}`, this.ruleConfig(rule));
+    for (const skip of rule.skips ?? []) skipCheck(resource, skip.id, skip.reason);
+  }
+
+  /** Adds an outbound rule after creation, for a peer created later (the state store's group). */
+  allowEgress(rule: TcpRule): void {
+    const resource = new VpcSecurityGroupEgressRule(this, `out_${rule.id}`, this.ruleConfig(rule));
     for (const skip of rule.skips ?? []) skipCheck(resource, skip.id, skip.reason);
   }
 }

@@ -1,6 +1,7 @@
 import type { ScheduleWindow } from "./schedule";
 import type { SecretRef } from "./secrets";
 import type { ApiKeysConfig } from "../constructs/api-keys";
+import type { StateStoreChoice } from "./state-store";
 
 /** The operations features of one deployment, each off unless asked for (issue 7). */
 export interface OperationsOptions {
@@ -18,6 +19,8 @@ export interface OperationsOptions {
   waf?: boolean;
   /** Environment name in resource names, tags and the folder name. */
   environment?: string;
+  /** Where the apps keep their online state (--state-store); absent: the architecture's default. */
+  stateStore?: StateStoreChoice;
 }
 
 /** True when the deployment gets alarms (asked for, or implied by an alert e-mail). */

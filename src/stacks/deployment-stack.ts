@@ -15,7 +15,8 @@ import { deploymentName, deploymentTags } from "../constructs/naming";
 import type { AppSpec, Architecture } from "../types";
 import { Operations } from "./operations";
 import { operationsVariableSpecs } from "./operations-variables";
-import { DEFAULT_REGION, declareVariables, variableSpecs, type ImageMode, type VariableSpec } from "./variables";
+import { effectiveStateStore, stateStoreSecrets } from "../operations/state-store";
+import { DEFAULT_REGION, declareVariables, stateStoreVariableSpecs, variableSpecs, type ImageMode, type VariableSpec } from "./variables";
 
 /** Pinned provider versions (the aws one matches the local mirror and @cdktf/provider-aws 20.1.0's bindings). */
 export const PROVIDERS = {
@@ -76,6 +77,7 @@ export function stackVariableSpecs(app: AppSpec, arch: Architecture, options: De
     ...variableSpecs(app, arch, imageMode(options), options.region ?? DEFAULT_REGION),
     ...operationsVariableSpecs(arch, options.operations),
     ...wafVariableSpecs(arch, options.operations?.waf),
+    ...stateStoreVariableSpecs(effectiveStateStore(arch, options.operations?.stateStore)),
   };
 }
 
@@ -94,6 +96,7 @@ export class DeploymentStack extends TerraformStack {
     const vars = declareVariables(this, stackVariableSpecs(app, architecture, options));
     const ops = options.operations ?? {};
     const region = vars.region.stringValue;
+    const stateStore = effectiveStateStore(architecture, ops.stateStore);
 
     if (options.s3Backend) {
       const s3 = options.s3Backend;
@@ -137,8 +140,9 @@ export class DeploymentStack extends TerraformStack {
       imageSource: mode.kind === "remote" ? remoteImageSource(app, vars, namePrefix) : imageSource,
       extraPullRepositoryArns: mode.kind === "uri" ? [imageRepositoryArn(this, vars.image_uri.stringValue)] : undefined,
       environment: ops.environment,
-      secrets: ops.secrets,
+      secrets: [...(ops.secrets ?? []), ...stateStoreSecrets(stateStore)],
       apiKeys: ops.apiKeys,
+      stateStore: { choice: stateStore, nodeType: vars.cache_node_type?.stringValue, accessString: vars.cache_access_string?.stringValue },
     };
     const built = this.buildArchitecture(architecture, foundation, vars, ops.waf);
     const logGroupName = String(built.outputs.log_group_name.value);

@@ -1,6 +1,8 @@
 import { TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { DEFAULT_GRACE_PERIOD_SECONDS } from "../constructs/health-check";
+import { DEFAULT_CACHE_ACCESS_STRING } from "../constructs/state-store";
+import { DEFAULT_CACHE_NODE_TYPE, type StateStoreChoice } from "../operations/state-store";
 import type { AppSpec, Architecture } from "../types";
 import { AWS_REGIONS } from "../validation/regions";
 import { IMAGE_REFERENCE_PATTERN } from "../validation/values";
@@ -178,6 +180,31 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
     } satisfies Record<string, VariableSpec>);
   }
   return specs;
+}
+
+/** The variables of the state store: the cache's node type and its user's ACL, only when the deployment creates a cache. */
+export function stateStoreVariableSpecs(store: StateStoreChoice): Record<string, VariableSpec> {
+  if (store.kind !== "elasticache") return {};
+  return {
+    cache_node_type: {
+      type: "string",
+      description: "ElastiCache node type of the state store's two nodes (cache.t4g.small: 1.37 GiB each)",
+      default: DEFAULT_CACHE_NODE_TYPE,
+      validation: {
+        condition: `can(regex("^cache\\\\.[a-z0-9]+\\\\.[a-z0-9]+$", var.cache_node_type))`,
+        errorMessage: "cache_node_type must be an ElastiCache node type such as cache.t4g.small.",
+      },
+    },
+    cache_access_string: {
+      type: "string",
+      description: "ACL of the ElastiCache user the app connects as (Valkey ACL syntax)",
+      default: DEFAULT_CACHE_ACCESS_STRING,
+      validation: {
+        condition: `startswith(var.cache_access_string, "on ")`,
+        errorMessage: "cache_access_string must start with on (an enabled user).",
+      },
+    },
+  };
 }
 
 /** Declares the variables on `scope` and returns each one's reference (tokens for the constructs). */

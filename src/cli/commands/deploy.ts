@@ -25,6 +25,7 @@ function reportTarget(ctx: CliContext, target: Target, app: AppSpec, flags: Depl
   ctx.report?.set("arch", target);
   ctx.report?.set("folder", target === "local" ? localDirName(app.name) : deploymentDirName(target, app.name, flags.env));
 }
+import { stateStoreWarnings } from "../../operations/state-store";
 
 /** Deploys (or, for local, serves) one app; shared by `deploy` and the menu. */
 export async function executeDeployment(
@@ -39,7 +40,9 @@ export async function executeDeployment(
     await serveLocally(ctx, { app, port: app.port, foreground: false, healthTimeoutMs: Math.min(healthTimeoutMs, 300_000) });
     return;
   }
-  await deployToAws(ctx, deployRequest(ctx, target, app, flags, planOnly));
+  const request = deployRequest(ctx, target, app, flags, planOnly);
+  for (const warning of stateStoreWarnings(target, request.operations?.stateStore)) ctx.out.err(`warning: ${warning}`);
+  await deployToAws(ctx, request);
 }
 
 /** What deploy and plan run with once their flags are checked. */

@@ -8,7 +8,7 @@ import type { CliContext } from "../context";
 import { OUTPUTS_CACHE, outputString, readDeployment } from "../deployments";
 import { CliError, describeError, EXIT } from "../errors";
 import { commandHint, TARGET_LABELS } from "../labels";
-import { stopLocal } from "../local-serve";
+import { stopLocal, stoppedMessage } from "../local-serve";
 import { requireTarget, resolveApp, resolveRegion, TargetFlags, withTarget } from "../options";
 import { environmentFromFlags, hasRemoteState } from "../operations-flags";
 import { deployPrerequisites } from "../prerequisites";
@@ -116,7 +116,7 @@ export const destroyCommand = defineCommand<TargetFlags & { yes?: boolean }>({
     ctx.report?.set("app", app.name);
     ctx.report?.set("arch", target);
     if (target === "local") {
-      ctx.out.out((await stopLocal(ctx, app.name)) ? `Stopped ${app.name}.` : `${app.name} was not running.`);
+      ctx.out.out(stoppedMessage(app.name, await stopLocal(ctx, app.name)));
       return;
     }
     // The same lock as deploy: destroying a folder while another run writes or applies it is refused.
@@ -129,14 +129,17 @@ export const destroyCommand = defineCommand<TargetFlags & { yes?: boolean }>({
   },
 });
 
-/** `stop`: ends a local run. */
-export const stopCommand = defineCommand<{ app?: string }>({
+/** `stop`: ends local runs of an app (every instance, or the one on --port). */
+export const stopCommand = defineCommand<{ app?: string; port?: number }>({
   command: "stop",
-  describe: "stop an app started locally with serve (or menu option 4)",
-  builder: (yargs) => yargs.option("app", { type: "string", describe: "app name or its number in the menu" }),
+  describe: "stop an app started locally with serve (or menu option 4): every instance, or the one on --port",
+  builder: (yargs) =>
+    yargs
+      .option("app", { type: "string", describe: "app name or its number in the menu" })
+      .option("port", { type: "number", describe: "stop only the instance on this port" }),
   run: async (ctx, flags) => {
     if (!flags.app) throw new CliError("--app is required", EXIT.usage);
     const app = resolveApp(ctx, flags.app);
-    ctx.out.out((await stopLocal(ctx, app.name)) ? `Stopped ${app.name}.` : `${app.name} was not running.`);
+    ctx.out.out(stoppedMessage(app.name, await stopLocal(ctx, app.name, flags.port), flags.port));
   },
 });

@@ -2,11 +2,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { defineCommand } from "../command";
 import type { CliContext } from "../context";
-import { outputString, readDeployment } from "../deployments";
+import { localDirName, outputString, readDeployment } from "../deployments";
 import { deploymentDirName } from "../../deployment-folder";
 import { CliError, describeError, EXIT } from "../errors";
 import { commandHint } from "../labels";
-import { localFiles } from "../local-serve";
+import { latestLocalLog } from "../local-serve";
 import { requireTarget, resolveRegion, TargetFlags, withTarget } from "../options";
 import { environmentFromFlags } from "../operations-flags";
 
@@ -79,8 +79,8 @@ async function awsLogs(ctx: CliContext, flags: LogsFlags, dir: string): Promise<
 
 /** Prints the tail of a local run's log file. */
 async function localLogs(ctx: CliContext, flags: LogsFlags, app: string): Promise<void> {
-  const file = localFiles(ctx.repoRoot, app).log;
-  if (!fs.existsSync(file)) throw new CliError(`${app} has not been run locally (no ${path.relative(ctx.repoRoot, file)})`, EXIT.usage);
+  const file = latestLocalLog(ctx.repoRoot, app);
+  if (!file) throw new CliError(`${app} has not been run locally (no serve.log under ${localDirName(app)}/)`, EXIT.usage);
   let printed = 0;
   const print = (all: boolean): void => {
     const lines = fs.readFileSync(file, "utf8").split("\n");

@@ -2,7 +2,7 @@ import { defineCommand } from "../command";
 import type { CliContext } from "../context";
 import { DeploymentInfo, listDeployments, outputString } from "../deployments";
 import { archFlag } from "../labels";
-import { recordedPid } from "../local-serve";
+import { localInstances } from "../local-serve";
 
 /** One row of `status`. */
 export interface StatusRow {
@@ -20,39 +20,55 @@ export interface StatusRow {
   url?: string;
   /** Live health: "healthy", "HTTP 503", "ECONNREFUSED", or "-" when there is nothing to ask. */
   health: string;
+  /** Where the app keeps its online state: "memory", a redis:// URL, the ElastiCache endpoint; unknown for old folders. */
+  stateStore?: string;
 }
 
-/** Reads the state of one deployment and asks its health URL. */
-async function statusOf(ctx: CliContext, info: DeploymentInfo, healthPaths: Map<string, string>): Promise<StatusRow> {
+/** Asks a URL's health path: "healthy", "HTTP 503", or the connection error. */
+async function healthOf(ctx: CliContext, url: string, healthPath: string): Promise<string> {
+  const answer = await ctx.adapters.http.get(`${url.replace(/\/$/, "")}${healthPath}`, 5000);
+  return answer.status === 200 ? "healthy" : answer.status !== undefined ? `HTTP ${answer.status}` : (answer.error ?? "no answer");
+}
+
+/** One row per local instance of an app (several may run on different ports), or one "stopped" row when none runs. */
+async function localStatus(ctx: CliContext, base: Omit<StatusRow, "state" | "health">, healthPath: string): Promise<StatusRow[]> {
+  const running = localInstances(ctx.repoRoot, base.app).filter((i) => i.pid !== undefined && ctx.adapters.local.isAlive(i.pid));
+  if (running.length === 0) return [{ ...base, state: "stopped", health: "-" }];
+  return Promise.all(
+    running.map(async (instance) => ({
+      ...base,
+      state: `running (pid ${instance.pid})`,
+      url: instance.url,
+      health: await healthOf(ctx, instance.url, healthPath),
+      stateStore: instance.stateStore,
+    })),
+  );
+}
+
+/** Reads the state of one deployment and asks its health URL (a local folder gives a row per running instance). */
+async function statusOf(ctx: CliContext, info: DeploymentInfo, healthPaths: Map<string, string>): Promise<StatusRow[]> {
   const base = {
     folder: info.dir.split("/").pop() ?? info.dir,
     arch: archFlag(info.target),
     app: info.app,
     ...(info.environment ? { environment: info.environment } : {}),
   };
-  let state: string;
-  let url: string | undefined;
-  if (info.target === "local") {
-    const pid = recordedPid(ctx.repoRoot, info.app);
-    const alive = pid !== undefined && ctx.adapters.local.isAlive(pid);
-    state = alive ? `running (pid ${pid})` : "stopped";
-    url = alive ? `http://127.0.0.1:${ctx.discover().apps.find((app) => app.name === info.app)?.port ?? 8502}` : undefined;
-  } else {
-    const appliedRemotely = info.remoteState && Object.keys(info.outputs).length > 0;
-    state =
-      info.resources > 0
-        ? `applied (${info.resources} resources)`
-        : appliedRemotely
-          ? "applied (state in S3)"
-          : info.hasState
-            ? "destroyed (state empty)"
-            : "prepared (not applied)";
-    url = info.resources > 0 || appliedRemotely ? outputString(info, "app_url") : undefined;
-  }
-  if (!url) return { ...base, state, health: "-" };
-  const answer = await ctx.adapters.http.get(`${url.replace(/\/$/, "")}${healthPaths.get(info.app) ?? "/health"}`, 5000);
-  const health = answer.status === 200 ? "healthy" : answer.status !== undefined ? `HTTP ${answer.status}` : (answer.error ?? "no answer");
-  return { ...base, state, url, health };
+  const healthPath = healthPaths.get(info.app) ?? "/health";
+  if (info.target === "local") return localStatus(ctx, base, healthPath);
+  const appliedRemotely = info.remoteState && Object.keys(info.outputs).length > 0;
+  const state =
+    info.resources > 0
+      ? `applied (${info.resources} resources)`
+      : appliedRemotely
+        ? "applied (state in S3)"
+        : info.hasState
+          ? "destroyed (state empty)"
+          : "prepared (not applied)";
+  const url = info.resources > 0 || appliedRemotely ? outputString(info, "app_url") : undefined;
+  const stateStore = outputString(info, "state_store");
+  const store = stateStore ? { stateStore } : {};
+  if (!url) return [{ ...base, state, health: "-", ...store }];
+  return [{ ...base, state, url, health: await healthOf(ctx, url, healthPath), ...store }];
 }
 
 /** `status`: every deployment folder with its state, URL and live health. */
@@ -67,7 +83,7 @@ export const statusCommand = defineCommand<{ json?: boolean }>({
       apps.map((app) => app.name),
     );
     const healthPaths = new Map(apps.map((app) => [app.name, app.healthPath]));
-    const rows = await Promise.all(deployments.map((info) => statusOf(ctx, info, healthPaths)));
+    const rows = (await Promise.all(deployments.map((info) => statusOf(ctx, info, healthPaths)))).flat();
     if (args.json) {
       ctx.out.out(JSON.stringify(rows, null, 2));
       return;
@@ -78,7 +94,7 @@ export const statusCommand = defineCommand<{ json?: boolean }>({
     }
     for (const row of rows) {
       ctx.out.out(
-        `${row.arch.padEnd(8)} ${(row.environment ? `${row.app} [${row.environment}]` : row.app).padEnd(28)} ${row.state.padEnd(26)} ${row.health.padEnd(12)} ${row.url ?? ""}`.trimEnd(),
+        `${row.arch.padEnd(8)} ${(row.environment ? `${row.app} [${row.environment}]` : row.app).padEnd(28)} ${row.state.padEnd(26)} ${row.health.padEnd(12)} ${(row.url ?? "").padEnd(24)} ${row.stateStore ? `store: ${row.stateStore}` : ""}`.trimEnd(),
       );
     }
   },
