@@ -169,7 +169,8 @@ export function deployRequest(ctx: CliContext, arch: Architecture, app: AppSpec,
   const region = resolveRegion(flags, ctx.env);
   const imageUri = flags.imageUri === undefined ? undefined : parseImageReference(flags.imageUri);
   const variables = terraformVariables(flags, region);
-  const operations = operationsFromFlags(flags);
+  const base = operationsFromFlags(flags);
+  const operations = { ...base, ...apiKeysFromFlags(flags, arch, app.name, base.environment) };
   const declared = stackVariableSpecs(app, arch, { imageUri, region, operations });
   const foreign = Object.keys(variables).filter((name) => !(name in declared));
   if (foreign.length > 0) throw new InputError(`${foreign.map(flagOfVariable).join(", ")} does not apply to ${TARGET_LABELS[arch]}`);
@@ -188,7 +189,7 @@ export function deployRequest(ctx: CliContext, arch: Architecture, app: AppSpec,
     imageUri,
     build: flags.build === "remote" && imageUri === undefined ? "remote" : undefined,
     variables,
-    operations: { ...operations, ...apiKeysFromFlags(flags, arch, app.name, operations.environment) },
+    operations,
     s3Backend: s3BackendFromFlags(flags),
     healthTimeoutMs: healthTimeout * 1000,
     planOnly,
