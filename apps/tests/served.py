@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Mapping
@@ -53,8 +54,11 @@ class Served:
 
     def __enter__(self) -> Served:
         command = [sys.executable, "-m", "gunicorn", "--config", "python:fraudkit.serving.gunicorn_conf", self.app]
+        # The log goes to a file, not a pipe: a pipe nobody reads fills up (64 KiB, some 800 access-log lines)
+        # and then blocks the server in its next log write.
+        self._log_file = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
-            command, cwd=self.cwd, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            command, cwd=self.cwd, env=self.env, stdout=self._log_file, stderr=subprocess.STDOUT
         )
         return self
 
@@ -73,7 +77,10 @@ class Served:
         assert self._process is not None
         self._process.terminate()
         try:
-            self.log = self._process.communicate(timeout=30)[0].decode(errors="replace")
+            self._process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self._process.kill()
-            self.log = self._process.communicate()[0].decode(errors="replace")
+            self._process.wait()
+        self._log_file.seek(0)
+        self.log = self._log_file.read().decode(errors="replace")
+        self._log_file.close()
