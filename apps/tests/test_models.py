@@ -66,7 +66,10 @@ def test_tree_models_round_trip_with_shap_contributions(kind, tmp_path):
     model = TreeModel(kind, booster, 4)
     save_model(model, tmp_path)
     loaded = load_model(tmp_path)
-    np.testing.assert_allclose(loaded.logit(X), model.logit(X), rtol=0, atol=1e-6)
+    # Served from the ONNX export when onnx is installed: its float32 sums of the leaves differ from the
+    # library's in the last bits (relative 4e-7 here), far below the 1e-6 that matters on probabilities.
+    np.testing.assert_allclose(loaded.logit(X), model.logit(X), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(sigmoid(loaded.logit(X)), sigmoid(model.logit(X)), rtol=0, atol=1e-6)
     offset = loaded.logit(X) - loaded.contributions(X).sum(axis=1)
     np.testing.assert_allclose(offset, offset[0], atol=1e-5)  # the SHAP bias term
     assert loaded.contributions(X[:0]).shape == (0, 4)
