@@ -590,6 +590,7 @@ describe("serve and stop (local)", () => {
 
   test("several instances on different ports share one Redis; status lists each, stop --port ends one, stop ends the rest", async () => {
     const world = fakeWorld();
+    world.http.answers = [healthyAnswer(APP)];
     const store = "redis://127.0.0.1:6390/0";
     for (const port of ["8601", "8602", "8603"]) {
       expect(await world.run(["serve", "--app", APP, "--port", port, "--state-store", store, "--workers", "2"])).toBe(EXIT.ok);
@@ -623,6 +624,7 @@ describe("serve and stop (local)", () => {
 
   test("with --state-store the workers default to the CPU count; a bad store or workers without one is a usage error", async () => {
     const world = fakeWorld();
+    world.http.answers = [healthyAnswer(APP)];
     expect(await world.run(["serve", "--app", APP, "--state-store", "redis://localhost/3"])).toBe(EXIT.ok);
     const env = world.local.started[0]!.env;
     expect(env.FRAUDKIT_STATE_STORE).toBe("redis://localhost/3");

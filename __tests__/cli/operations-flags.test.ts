@@ -26,7 +26,11 @@ describe("operations flags", () => {
       environment: undefined,
     });
     expect(s3BackendFromFlags({})).toBeUndefined();
-    expect(operationsSummary({})).toEqual([]);
+    // API keys are the one feature on by default on AWS.
+    expect(operationsSummary({})).toEqual(["API keys:       generated into SSM SecureStrings (kept on re-deploy)"]);
+    expect(operationsSummary({ apiKeys: false })).toEqual([
+      "API keys:       off (--no-api-keys): anyone who reaches the URL can score and label",
+    ]);
   });
 
   it("reads every feature, an alert e-mail implying alarms", () => {
@@ -48,6 +52,7 @@ describe("operations flags", () => {
     expect(operationsSummary({ alertEmail: "ops@example.com", env: "prod", stateBucket: "tf-state-b" })).toEqual([
       "Environment:    prod",
       "Alarms:         on (SNS topic, dashboard), e-mail to ops@example.com",
+      "API keys:       generated into SSM SecureStrings (kept on re-deploy)",
       "State:          s3://tf-state-b",
     ]);
   });

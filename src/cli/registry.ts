@@ -46,6 +46,10 @@ export const EXAMPLES: Record<string, Array<[string, string]>> = {
   status: [["$0 status --json", "every deployment folder with state, URL and health"]],
   logs: [["$0 logs --arch ecs --app flask-xgboost-app --since 30m --follow", "the app's CloudWatch logs, followed"]],
   destroy: [["$0 destroy --arch ecs-alb --app flask-xgboost-app --yes", "remove everything the deployment created"]],
+  "rotate-keys": [
+    ["$0 rotate-keys --arch ecs-alb --app flask-xgboost-app", "new API keys, old ones accepted until the restart is done"],
+    ["$0 rotate-keys --arch ecs --app 12 --scope labelling --phase add", "add a new labelling key, keep the old one for now"],
+  ],
   cost: [["$0 cost --app flask-xgboost-app --region eu-west-1", "daily and monthly estimate of the three architectures"]],
   serve: [["$0 serve --app flask-logreg-app --port 8600", "run the app on 127.0.0.1:8600 (no AWS needed)"]],
   stop: [["$0 stop --app flask-logreg-app", "stop a local run"]],
