@@ -103,6 +103,16 @@ const TARGETS: Array<{ name: string; arch: Arch; args: (v: string) => string[]; 
   { name: "--min", arch: "ecs-alb", args: (v) => ["--min", v] },
   { name: "--max", arch: "ecs-alb", args: (v) => ["--max", v] },
   { name: "--health-timeout", arch: "ecs", args: (v) => ["--health-timeout", v] },
+  { name: "--state-store (url path)", arch: "ec2", args: (v) => ["--state-store", `redis://10.0.0.5:6379/${v}`] },
+  { name: "--state-store (url host)", arch: "ecs", args: (v) => ["--state-store", `rediss://h${v}:6379/0`] },
+  {
+    name: "--state-store-secret",
+    arch: "ec2",
+    args: (v) => ["--state-store", "redis://10.0.0.5:6379/0", "--state-store-secret", `/fraud/${v}`],
+  },
+  { name: "--api-key-parameter", arch: "ecs", args: (v) => ["--api-key-parameter", `/fraud/${v}`] },
+  { name: "--api-key-kms-key", arch: "ec2", args: (v) => ["--api-key-kms-key", `arn:aws:kms:us-east-1:123456789012:key/${v}`] },
+  { name: "--waf-rate-limit", arch: "ecs-alb", args: (v) => ["--waf", "--waf-rate-limit", v] },
 ];
 
 /** Runs one command on a deployed folder and checks: exit 2, one line, no terraform, folder and repo unchanged. */

@@ -59,14 +59,13 @@ export function apiKeysFromFlags(
     throw new InputError("--api-key-parameter and --api-key-kms-key need API keys: drop --no-api-keys");
   }
   if (flags.apiKeyKmsKey !== undefined && !KMS_KEY_ARN.test(flags.apiKeyKmsKey)) {
-    throw new CliError(
-      `--api-key-kms-key "${flags.apiKeyKmsKey}" must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`,
-      EXIT.usage,
+    throw new InputError(
+      `--api-key-kms-key ${JSON.stringify(flags.apiKeyKmsKey)} must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`,
     );
   }
   const byo = flags.apiKeyParameter?.replace(/\/+$/, "");
   if (byo !== undefined && (!PREFIX.test(byo) || /^\/(aws|ssm)/i.test(byo))) {
-    throw new InputError(`--api-key-parameter "${flags.apiKeyParameter}" must be an SSM path such as /fraud/api-keys`);
+    throw new InputError(`--api-key-parameter ${JSON.stringify(flags.apiKeyParameter)} must be an SSM path such as /fraud/api-keys`);
   }
   const waf = flags.waf ? { waf: true } : {};
   if (target === "local" || flags.apiKeys === false) return waf;

@@ -36,23 +36,30 @@ export const DEFAULT_CACHE_NODE_TYPE = "cache.t4g.small";
 /** Port of a Redis-protocol server when the URL names none. */
 export const DEFAULT_REDIS_PORT = 6379;
 
+/** A DNS name (letters, digits, hyphens, dots) or an IPv4 address. */
+const HOST_NAME = /^(?=.*[A-Za-z0-9]$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
 function parseUrl(text: string): { url: string; host: string; port: number } {
   let parsed: URL;
   try {
     parsed = new URL(text);
   } catch {
-    throw new StateStoreSpecError(`--state-store "${text}" is not a URL such as redis://10.0.0.5:6379/0`);
+    throw new StateStoreSpecError(`--state-store ${JSON.stringify(text)} is not a URL such as redis://10.0.0.5:6379/0`);
   }
   if (parsed.username || parsed.password) {
     throw new StateStoreSpecError(
       `--state-store "${parsed.protocol}//...@${parsed.host}": no credentials in the URL; put the password in SSM and pass --state-store-secret /ssm/name`,
     );
   }
-  if (!parsed.hostname) throw new StateStoreSpecError(`--state-store "${text}" names no host`);
+  if (!parsed.hostname) throw new StateStoreSpecError(`--state-store ${JSON.stringify(text)} names no host`);
+  // The host reaches the container's environment and the EC2 boot script: a DNS name or an IPv4 address only.
+  if (!HOST_NAME.test(parsed.hostname) || parsed.hostname.length > 253) {
+    throw new StateStoreSpecError(`--state-store ${JSON.stringify(text)}: the host must be a DNS name or an IPv4 address`);
+  }
   if (parsed.search || parsed.hash) throw new StateStoreSpecError(`--state-store "${text}": no query or fragment, only /DB`);
   const db = parsed.pathname.replace(/^\//, "");
   if (db !== "" && !/^\d{1,2}$/.test(db))
-    throw new StateStoreSpecError(`--state-store "${text}": the path must be a database number, e.g. /0`);
+    throw new StateStoreSpecError(`--state-store ${JSON.stringify(text)}: the path must be a database number, e.g. /0`);
   const port = parsed.port === "" ? DEFAULT_REDIS_PORT : Number(parsed.port);
   const url = `${parsed.protocol}//${parsed.host}/${db === "" ? "0" : db}`;
   return { url, host: parsed.hostname, port };
