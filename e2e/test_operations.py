@@ -1,4 +1,4 @@
-"""Issue 7 through the CLI against moto: alarms, the encrypted SNS topic with its e-mail subscription, the dashboard,
+"""The operations features through the CLI against moto: alarms, the encrypted SNS topic with its e-mail subscription, the dashboard,
 SSM secrets in the task definition, the start/stop schedules and --env names; then destroy leaves none of them."""
 
 from __future__ import annotations

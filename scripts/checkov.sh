@@ -26,7 +26,7 @@ node -e '
   for (const arch of ARCHITECTURES) for (const app of apps) {
     writeDeploymentFolder({ repoRoot, app, arch, outDir: path.join(repoRoot, process.argv[1], `${arch}_${app.name}`) });
   }
-  // Issue 7: every architecture once more with every operations feature on, and the state bootstrap.
+  // Every architecture once more with every operations feature on, and the state bootstrap.
   const { parseSchedule } = require("./dist/src/operations/schedule");
   const { writeStateBootstrap } = require("./dist/src/state-bootstrap");
   const operations = { alarms: true, alertEmail: "ops@example.com", schedule: parseSchedule("mon-fri 08:00-19:00 Europe/Paris"), secrets: [{ name: "API_KEY", parameter: "/fraud/api-key" }], environment: "staging" };

@@ -14,7 +14,7 @@ export function assessDockerBuild(store: DockerImageStore | undefined): CheckRes
   return [
     {
       name: "docker store",
-      // The provider's docker_image build documents that it needs the classic image store (its issue 534):
+      // The provider's docker_image build documents that it needs the classic image store (kreuzwerker/terraform-provider-docker#534):
       // with containerd's store the built image is not found under its name afterwards.
       ok: !store.containerdSnapshotter,
       required: false,

@@ -11,7 +11,7 @@ import { InputError } from "../validation/errors";
 import { parseRegion } from "../validation/regions";
 import { parseBucketName, parseEmail, parseTableName } from "../validation/values";
 
-/** Flags of the operations features (issue 7) on deploy, plan, cost and the menu. */
+/** Flags of the operations features on deploy, plan, cost and the menu. */
 export interface OperationsFlags {
   /** CloudWatch alarms, SNS topic and dashboard (--alarms / --no-alarms). */
   alarms?: boolean;

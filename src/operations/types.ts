@@ -3,7 +3,7 @@ import type { SecretRef } from "./secrets";
 import type { ApiKeysConfig } from "../constructs/api-keys";
 import type { StateStoreChoice } from "./state-store";
 
-/** The operations features of one deployment, each off unless asked for (issue 7). */
+/** The operations features of one deployment, each off unless asked for. */
 export interface OperationsOptions {
   /** CloudWatch alarms, an encrypted SNS topic and a dashboard. */
   alarms?: boolean;

@@ -48,7 +48,7 @@ export interface DeploymentStackOptions {
   buildContextFromModule?: string;
   /** Keep state in S3 instead of a local terraform.tfstate. */
   s3Backend?: S3BackendOptions;
-  /** Alarms, schedule, secrets and environment (issue 7); all off when absent. */
+  /** Alarms, schedule, secrets and environment; all off when absent. */
   operations?: OperationsOptions;
 }
 
