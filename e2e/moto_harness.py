@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from elasticache_gaps import patch_elasticache
 from moto import settings as moto_settings
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.codebuild.models import CodeBuildBackend
@@ -20,6 +19,8 @@ from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.logs.models import logs_backends
 from moto.s3.models import FakeBucket
 from moto.server import ThreadedMotoServer
+
+from elasticache_gaps import patch_elasticache
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
