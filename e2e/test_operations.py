@@ -1,5 +1,6 @@
 """The operations features through the CLI against moto: alarms, the encrypted SNS topic with its e-mail
-subscription, the dashboard, SSM secrets in the task definition, the start/stop schedules and --env names; then destroy leaves none of them."""
+subscription, the dashboard, SSM secrets in the task definition, the start/stop schedules and --env
+names; then destroy leaves none of them."""
 
 from __future__ import annotations
 
