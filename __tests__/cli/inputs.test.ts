@@ -314,6 +314,27 @@ describe("hints repeat every flag that shaped the folder", () => {
     ],
     ["remote state", "ecs", ["--state-bucket", "team-tfstate", "--state-lock-table", "locks", "--state-region", "eu-central-1"], {}],
     ["region from AWS_REGION", "ecs", [], { AWS_REGION: "sa-east-1" }],
+    [
+      "keys, WAF, in-process store",
+      "ecs-alb",
+      [
+        "--api-key-kms-key",
+        "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "--waf",
+        "--waf-rate-limit",
+        "500",
+        "--state-store",
+        "memory",
+      ],
+      {},
+    ],
+    [
+      "no keys, a Redis URL with its secret",
+      "ec2",
+      ["--no-api-keys", "--state-store", "redis://10.0.0.5:6379/1", "--state-store-secret", "/team/redis"],
+      {},
+    ],
+    ["ElastiCache asked for on plain ECS", "ecs", ["--state-store", "elasticache"], {}],
   ];
 
   test.each(cases)(
