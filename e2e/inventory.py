@@ -116,7 +116,12 @@ def _elasticache(endpoint: str) -> list[Resource]:
 def _enabled_keys(endpoint: str) -> list[dict[str, Any]]:
     kms = client(endpoint, "kms")
     keys = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
-    return [k for k in keys if k["KeyState"] == "Enabled" and k.get("KeyManager") != "AWS"]
+    # AWS-managed keys (alias/aws/...) are not the deployment's: moto creates alias/aws/ebs's key on the first
+    # encrypted EBS volume and labels it CUSTOMER, while on AWS it is an AWS-managed key that outlives any stack.
+    managed = {a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/aws/")}
+    return [
+        k for k in keys if k["KeyState"] == "Enabled" and k.get("KeyManager") != "AWS" and k["KeyId"] not in managed
+    ]
 
 
 COLLECTORS: tuple[Callable[[str], list[Resource]], ...] = (_ec2, _ecs, _others, _elasticache)
