@@ -1,14 +1,11 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { TerraformOutput } from "cdktf";
 import { skipCheck } from "./checkov";
+import { privateTlsOnlyBucket } from "./private-bucket";
 import { ServiceRole } from "./iam";
 
 /** The object key the CLI uploads the zipped build context to. */
@@ -94,17 +91,7 @@ export class RemoteBuild extends Construct {
     skipCheck(bucket, "CKV2_AWS_62", "nothing listens to uploads: the CLI starts the build itself");
     skipCheck(bucket, "CKV_AWS_145", "SSE-S3 (AES256) at rest; a customer KMS key adds cost and outlives destroy");
     skipCheck(bucket, "CKV_AWS_21", "versioning would keep every uploaded context; each upload replaces the last and expires");
-    new S3BucketServerSideEncryptionConfiguration(this, "source_encryption", {
-      bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
-    new S3BucketPublicAccessBlock(this, "source_private", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
+    privateTlsOnlyBucket(this, "source", bucket);
     new S3BucketLifecycleConfiguration(this, "source_expiry", {
       bucket: bucket.id,
       rule: [
@@ -117,19 +104,6 @@ export class RemoteBuild extends Construct {
         },
       ],
     });
-    const tlsOnly = new DataAwsIamPolicyDocument(this, "source_tls_only", {
-      statement: [
-        {
-          sid: "DenyPlainHttp",
-          effect: "Deny",
-          actions: ["s3:*"],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-      ],
-    });
-    new S3BucketPolicy(this, "source_policy", { bucket: bucket.id, policy: tlsOnly.json });
 
     const logs = new CloudwatchLogGroup(this, "logs", { name: `/dds/build/${props.namePrefix}`, retentionInDays: props.logRetentionDays });
     skipCheck(logs, "CKV_AWS_158", "encrypted at rest by CloudWatch; a customer KMS key per deployment adds cost and outlives destroy");

@@ -1,14 +1,11 @@
 import { Construct } from "constructs";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA as S3BucketVersioning } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { skipCheck } from "./checkov";
+import { privateTlsOnlyBucket } from "./private-bucket";
 import { MANAGED_BY } from "./naming";
 import { InputError } from "../validation/errors";
 import { parseRegion } from "../validation/regions";
@@ -59,30 +56,7 @@ export class StateBackendStack extends TerraformStack {
     skipCheck(bucket, "CKV_AWS_145", "SSE-S3 (AES256) at rest; a customer KMS key adds cost and must outlive every deployment");
     skipCheck(bucket, "CKV2_AWS_61", "old state versions are kept on purpose: they are the undo of a bad apply");
     new S3BucketVersioning(this, "state_versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
-    new S3BucketServerSideEncryptionConfiguration(this, "state_encryption", {
-      bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
-    new S3BucketPublicAccessBlock(this, "state_private", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    const tlsOnly = new DataAwsIamPolicyDocument(this, "state_tls_only", {
-      statement: [
-        {
-          sid: "DenyPlainHttp",
-          effect: "Deny",
-          actions: ["s3:*"],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-      ],
-    });
-    new S3BucketPolicy(this, "state_policy", { bucket: bucket.id, policy: tlsOnly.json });
+    privateTlsOnlyBucket(this, "state", bucket);
     const table = new DynamodbTable(this, "locks", {
       name: props.lockTable,
       billingMode: "PAY_PER_REQUEST",
