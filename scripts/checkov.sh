@@ -7,11 +7,8 @@ cd "$(dirname "$0")/.."
 
 CHECKOV_VERSION="3.3.30"
 VENV=".venvs/tools"
-if ! "$VENV/bin/checkov" --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
-  echo "installing checkov $CHECKOV_VERSION into $VENV" >&2
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
-fi
+. scripts/tool_venv.sh
+tool_venv "$VENV" checkov "$CHECKOV_VERSION" checkov
 
 npm run --silent build
 OUT="cdktf.out/checkov"

