@@ -5,20 +5,17 @@
  * so an injected block would show), and Terraform reads the payload back as the literal text it was.
  * The CLI refuses these values long before (see __tests__/cli/inputs.test.ts); this is the second wall.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
 import { writeDeploymentFolder } from "../../src/deployment-folder";
 import { parseSchedule } from "../../src/operations/schedule";
 import { DeploymentStack, type DeploymentStackOptions } from "../../src/stacks/deployment-stack";
-import { ensureTerraformCliConfig } from "../../src/terraform/cli-config";
 import type { Architecture } from "../../src/types";
 import { appsUnderTest, REPO_ROOT } from "../helpers/apps";
+import { hasTerraform, offlineTerraform, type OfflineTerraform } from "../helpers/terraform";
 
 jest.setTimeout(240_000);
-const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 
 const PAYLOAD = [
   '"}',
@@ -31,21 +28,10 @@ const PAYLOAD = [
 ].join("\n");
 
 (hasTerraform ? describe : describe.skip)("a folder of injection payloads, read by Terraform", () => {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "dds-inject-"));
-  let env: NodeJS.ProcessEnv;
-  beforeAll(() => {
-    const cache = path.join(REPO_ROOT, ".tfcli", "plugin-cache");
-    fs.mkdirSync(cache, { recursive: true });
-    env = {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: ensureTerraformCliConfig(REPO_ROOT).file,
-      TF_PLUGIN_CACHE_DIR: cache,
-      CHECKPOINT_DISABLE: "1",
-    };
-  });
-  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-  const terraform = (dir: string, args: string[], input?: string) =>
-    spawnSync("terraform", [...args, "-no-color"], { cwd: dir, env, encoding: "utf8", input });
+  let tf: OfflineTerraform;
+  beforeAll(() => (tf = offlineTerraform("dds-inject-")));
+  afterAll(() => tf.cleanup());
+  const terraform = (dir: string, args: string[], input?: string) => tf.run(dir, args, input);
 
   test.each(["ec2", "ecs_alb"] as Architecture[])("%s", (arch) => {
     const app = appsUnderTest()[0];
@@ -60,7 +46,7 @@ const PAYLOAD = [
       repoRoot: REPO_ROOT,
       app,
       arch,
-      outDir: path.join(work, arch),
+      outDir: path.join(tf.work, arch),
       variables: { allowed_cidr: PAYLOAD },
       ...options,
     });
