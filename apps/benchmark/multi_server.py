@@ -211,7 +211,7 @@ def replay_http(
 
 
 def test_week_metrics(table: TransactionTable, scores: np.ndarray, config: SimulatorConfig) -> dict[str, float]:
-    """AP, AUC and CP@100 of the stream's last week (after the delay), as fraudkit.fresh_world scores it."""
+    """AP, AUC and CP@100 of the stream's last week (after the delay), as fraudkit.training.fresh_world scores it."""
     test_start = date.fromisoformat(config.start_date) + timedelta(days=config.nb_days - 7)
     _, test = fold_rows(table, Fold(test_start, delay_days=DELAY_DAYS))
     return {k: round(v, 4) for k, v in score_fold(table, test, scores[test]).items()}

@@ -43,7 +43,7 @@ SEED_APPS = [
 SEQUENCE_FAMILIES = {"cnn", "lstm", "transformer"}
 # What each family's artifact needs at serving time (import name -> the distributions that provide it).
 FAMILY_NEEDS = {
-    "xgboost": {"onnxruntime"},  # served from the booster's ONNX export (fraudkit.models.export_trees)
+    "xgboost": {"onnxruntime"},  # served from the booster's ONNX export (fraudkit.training.export_trees)
     "lightgbm": {"onnxruntime"},
     "cnn": {"onnxruntime"},
     "lstm": {"onnxruntime"},
