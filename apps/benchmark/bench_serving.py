@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import pstats
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ HELLO_DIR = Path(__file__).resolve().parent / "hello"
 sys.path.insert(0, str(APPS_ROOT))
 
 from fraudkit.app_folders import find_app_dirs, is_deep_app, python_version  # noqa: E402
+from fraudkit.local_server import free_port, gunicorn_command, gunicorn_env  # noqa: E402
 
 CLIENTS = (1, 4)
 GOALS = {"classic": 0.8, "deep": 0.5, "per_tx_ratio": 3.0}
@@ -75,12 +75,6 @@ def _bodies(sample: list[dict[str, Any]], size: int, count: int, tag: str) -> li
 
 
 # --- HTTP ----------------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _post(connection: http.client.HTTPConnection, path: str, body: bytes) -> float:
@@ -155,19 +149,12 @@ class Gunicorn:
     """gunicorn with the image's config (access log included) serving ``app:create_app()`` from ``folder``."""
 
     def __init__(self, folder: Path, extra_env: dict[str, str] | None = None) -> None:
-        self.port = _free_port()
-        path = os.pathsep.join(p for p in (str(APPS_ROOT), os.environ.get("PYTHONPATH", "")) if p)
-        env = {**os.environ, **(extra_env or {}), "PYTHONPATH": path, "FRAUDKIT_BIND": f"127.0.0.1:{self.port}"}
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:fraudkit.serving.gunicorn_conf",
-            "app:create_app()",
-        ]
+        self.port = free_port()
+        env = gunicorn_env(self.port, extra_env)
         self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(command, cwd=folder, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            gunicorn_command(), cwd=folder, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
 
     def __enter__(self) -> Gunicorn:
         try:
