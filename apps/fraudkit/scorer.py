@@ -11,8 +11,8 @@ from fraudkit.models.scorer import load_classic_scorer
 from fraudkit.records import Scorer
 from fraudkit.scoring import SHARED_STATE
 
+# SHARED_STATE lives in fraudkit.scoring; benchmark/bench_state.py still reads the snapshot's path from here.
 __all__ = ["SHARED_STATE", "load_scorer"]
-"""SHARED_STATE is re-exported for the benchmarks, which read the shipped snapshot's path from here."""
 
 
 def load_scorer(app_dir: Path) -> Scorer:
