@@ -18,6 +18,8 @@ from fraudkit.app_folders import APPS_ROOT, TEMPLATE_DOCKERFILE
 
 CONTEXT = APPS_ROOT
 """The build context of every app image."""
+TRAINING_LIBRARIES = frozenset({"torch", "sklearn", "onnx", "onnxmltools", "skl2onnx", "xgboost", "lightgbm"})
+"""Top-level modules the images must never import (onnxruntime, which serving uses, is not ``onnx``)."""
 
 
 def _pattern_regex(pattern: str) -> re.Pattern[str]:

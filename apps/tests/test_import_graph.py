@@ -11,13 +11,11 @@ import ast
 from pathlib import Path
 
 import pytest
-from image_context import context_files
+from image_context import TRAINING_LIBRARIES, context_files
 
 from fraudkit.app_folders import APPS_ROOT, find_app_dirs
 
 PACKAGE = APPS_ROOT / "fraudkit"
-TRAINING_LIBRARIES = frozenset({"torch", "sklearn", "onnx", "onnxmltools", "skl2onnx", "xgboost", "lightgbm"})
-"""Top-level names only the training env has (onnxruntime, which serving uses, is not ``onnx``)."""
 SERVING_ENTRIES = ("fraudkit.serving.gunicorn_conf", "fraudkit.serving.healthcheck")
 """What the image runs besides the app's app.py: its gunicorn config and its HEALTHCHECK."""
 

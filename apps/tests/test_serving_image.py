@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from image_context import build_image_tree
-from test_import_graph import TRAINING_LIBRARIES
+from image_context import TRAINING_LIBRARIES, build_image_tree
 
 from fraudkit.app_folders import find_app_dirs, python_version
 
