@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { discoverApps } from "../src/discovery";
+import { DEEP_LEARNING_FAMILIES, isDeepFamily, isDeepLearning } from "../src/discovery/resources";
 import { FIXTURE_APPS_DIR, REPO_ROOT } from "./helpers/apps";
 
 /** What `python -m fraudkit.app_folders --json` prints for one app folder. */
@@ -11,6 +12,7 @@ interface PythonApp {
   python?: string;
   python_source?: string;
   family?: string | null;
+  deep?: boolean;
   dockerfile?: string;
   build_args?: Record<string, string>;
   error?: string;
@@ -27,7 +29,7 @@ function pythonDiscovery(appsDir: string): PythonApp[] {
 }
 
 describe("the Python and TypeScript discoveries agree", () => {
-  it("on every real app's name, Python version, family, Dockerfile and build arguments", () => {
+  it("on every real app's name, Python version, family, deep-ness, Dockerfile and build arguments", () => {
     const ts = discoverApps(path.join(REPO_ROOT, "apps"));
     expect(ts.problems).toEqual([]);
     const py = pythonDiscovery(path.join(REPO_ROOT, "apps"));
@@ -37,12 +39,16 @@ describe("the Python and TypeScript discoveries agree", () => {
         python: app.pythonVersion,
         python_source: app.pythonVersionSource,
         family: app.modelFamily,
+        deep: isDeepFamily(app.modelFamily),
         dockerfile: app.dockerfile,
         build_args: app.buildArgs,
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
     expect(py.sort((a, b) => a.name.localeCompare(b.name))).toEqual(fromTs);
     expect(fromTs).toHaveLength(12);
+    expect(fromTs.filter((app) => app.deep)).toHaveLength(7);
+    // The container size follows the same answer (the manifests' "type" never contradicts the family).
+    for (const app of ts.apps) expect(isDeepLearning(app.type, app.modelFamily)).toBe(isDeepFamily(app.modelFamily));
   });
 
   it("on the fixtures' Python version and its source, rule by rule (override, manifest, .python-version, name)", () => {
@@ -60,6 +66,24 @@ describe("the Python and TypeScript discoveries agree", () => {
     }
     // A manifest TypeScript rejects is an error entry on the Python side, not a crash.
     expect(py.get("broken-json-app")?.error).toMatch(/delimiter/);
+  });
+
+  it("on which model families are deep, for every family either side knows", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dds-families-"));
+    const families = [...DEEP_LEARNING_FAMILIES, "xgboost", "lightgbm", "logistic-regression", "stacking", "other"];
+    try {
+      for (const family of families) {
+        const name = `app-${family}`;
+        fs.mkdirSync(path.join(dir, name));
+        const manifest = { name, type: "machine-learning", model_family: family, description: "d", python: "3.12" };
+        fs.writeFileSync(path.join(dir, name, "manifest.json"), JSON.stringify(manifest));
+      }
+      const py = pythonDiscovery(dir);
+      expect(py.map((app) => [app.family, app.deep]).sort()).toEqual(families.map((f) => [f, isDeepFamily(f)]).sort());
+      expect(new Set(py.filter((app) => app.deep).map((app) => app.family))).toEqual(new Set(DEEP_LEARNING_FAMILIES));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("on generated folders where every source competes with the ones below it", () => {

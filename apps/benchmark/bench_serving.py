@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import pstats
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,11 +40,11 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 HELLO_DIR = Path(__file__).resolve().parent / "hello"
 sys.path.insert(0, str(APPS_ROOT))
 
-from fraudkit.app_folders import find_app_dirs, python_version  # noqa: E402
+from fraudkit.app_folders import find_app_dirs, is_deep_app, python_version  # noqa: E402
+from fraudkit.local_server import free_port, gunicorn_command, gunicorn_env  # noqa: E402
 
 CLIENTS = (1, 4)
 GOALS = {"classic": 0.8, "deep": 0.5, "per_tx_ratio": 3.0}
-DEEP_FAMILIES = {"cnn", "lstm", "transformer", "stacking-dl"}
 HISTORY_POINTS = (0, 1000, 3000, 9000)
 """Customer history lengths (transactions inside the window) at which the history throughput is measured."""
 README_BEGIN, README_END = "<!-- serving-table:begin -->", "<!-- serving-table:end -->"
@@ -76,12 +75,6 @@ def _bodies(sample: list[dict[str, Any]], size: int, count: int, tag: str) -> li
 
 
 # --- HTTP ----------------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _post(connection: http.client.HTTPConnection, path: str, body: bytes) -> float:
@@ -156,19 +149,12 @@ class Gunicorn:
     """gunicorn with the image's config (access log included) serving ``app:create_app()`` from ``folder``."""
 
     def __init__(self, folder: Path, extra_env: dict[str, str] | None = None) -> None:
-        self.port = _free_port()
-        path = os.pathsep.join(p for p in (str(APPS_ROOT), os.environ.get("PYTHONPATH", "")) if p)
-        env = {**os.environ, **(extra_env or {}), "PYTHONPATH": path, "FRAUDKIT_BIND": f"127.0.0.1:{self.port}"}
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:fraudkit.serving.gunicorn_conf",
-            "app:create_app()",
-        ]
+        self.port = free_port()
+        env = gunicorn_env(self.port, extra_env)
         self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(command, cwd=folder, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            gunicorn_command(), cwd=folder, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
 
     def __enter__(self) -> Gunicorn:
         try:
@@ -341,13 +327,6 @@ def _run_child(python: str, args: list[str], env: dict[str, str]) -> dict[str, A
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def family(app_dir: Path) -> str:
-    """The app's model family (manifest)."""
-    from fraudkit.app_folders import read_manifest
-
-    return str(read_manifest(app_dir)["model_family"])
-
-
 def readme_table(report: dict[str, Any]) -> str:
     """The README's serving table: each app's req/s, p50/p99 and ratio to the ceiling measured in alternating
     rounds with it (1 and 4 clients), and the ceiling's own figures (median over the apps' runs)."""
@@ -514,7 +493,7 @@ def main() -> None:
         except (RuntimeError, OSError, ValueError) as error:
             result = {"app": app_dir.name, "error": str(error)}
         result["line"] = line
-        result["goal"] = GOALS["deep" if family(app_dir) in DEEP_FAMILIES else "classic"]
+        result["goal"] = GOALS["deep" if is_deep_app(app_dir) else "classic"]
         report["apps"].append(result)
         report["load_after"] = os.getloadavg()[0]
         RESULTS_DIR.mkdir(exist_ok=True)  # after every app, so an interrupted run keeps what it measured

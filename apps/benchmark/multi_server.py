@@ -34,16 +34,10 @@ sys.path.insert(0, str(APPS_ROOT))
 
 import numpy as np  # noqa: E402
 
+from fraudkit.local_server import free_port, gunicorn_command, gunicorn_env  # noqa: E402
 from fraudkit.protocol import DELAY_DAYS, Fold, fold_rows, score_fold  # noqa: E402
 from fraudkit.simulator import SimulatorConfig, TransactionTable, simulate  # noqa: E402
 from fraudkit.stream import daily_batches  # noqa: E402
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def world(customers: int, days: int) -> SimulatorConfig:
@@ -76,24 +70,15 @@ class Server:
 
     def launch(self) -> Server:
         """Starts gunicorn without waiting."""
-        env = {
-            **os.environ,
-            **self.env,
-            "PYTHONPATH": os.pathsep.join(p for p in [str(APPS_ROOT), os.environ.get("PYTHONPATH", "")] if p),
-            "FRAUDKIT_BIND": f"127.0.0.1:{self.port}",
-            "FRAUDKIT_LOG_LEVEL": "warning",
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:fraudkit.serving.gunicorn_conf",
-            "app:create_app()",
-        ]
+        env = gunicorn_env(self.port, {**self.env, "FRAUDKIT_LOG_LEVEL": "warning"})
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=self.app_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                gunicorn_command(),
+                cwd=self.app_dir,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         return self
 
@@ -211,7 +196,7 @@ def replay_http(
 
 
 def test_week_metrics(table: TransactionTable, scores: np.ndarray, config: SimulatorConfig) -> dict[str, float]:
-    """AP, AUC and CP@100 of the stream's last week (after the delay), as fraudkit.fresh_world scores it."""
+    """AP, AUC and CP@100 of the stream's last week (after the delay), as fraudkit.training.fresh_world scores it."""
     test_start = date.fromisoformat(config.start_date) + timedelta(days=config.nb_days - 7)
     _, test = fold_rows(table, Fold(test_start, delay_days=DELAY_DAYS))
     return {k: round(v, 4) for k, v in score_fold(table, test, scores[test]).items()}

@@ -30,6 +30,10 @@ TEMPLATE_DOCKERFILE = "Dockerfile"
 DEFAULT_PYTHON_VERSION = "3.12"
 """The Python line of an app that names none (the newest line the project ships)."""
 
+DEEP_FAMILIES = frozenset({"cnn", "lstm", "transformer", "transformers", "stacking-dl", "mlp", "neural-network"})
+"""Model families served from windows of a customer's transactions (``fraudkit.deep``); the deployer sizes
+their containers as neural networks (src/discovery/resources.ts, same list; a test compares them)."""
+
 # The same rules as the deployer's discovery (src/discovery/python-version.ts); a test runs both and compares.
 _FROM_PYTHON = re.compile(
     r"^\s*FROM\s+(?:--platform=\S+\s+)?(?:\S*/)?python:(\d+)\.(\d+)", re.IGNORECASE | re.MULTILINE
@@ -54,6 +58,16 @@ def read_manifest(app_dir: Path) -> dict[str, Any]:
     """The app's manifest.json, or an empty dict when it has none."""
     path = app_dir / "manifest.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def is_deep_family(family: object) -> bool:
+    """True for a model family of ``DEEP_FAMILIES``: the one rule for "is this app deep"."""
+    return family in DEEP_FAMILIES
+
+
+def is_deep_app(app_dir: Path) -> bool:
+    """True when the app's manifest names a deep model family (the loader, the trainer and the tests ask this)."""
+    return is_deep_family(read_manifest(app_dir).get("model_family"))
 
 
 def _read(path: Path) -> str | None:
@@ -107,11 +121,13 @@ def build_args(app_dir: Path) -> dict[str, str]:
 def describe(app_dir: Path) -> dict[str, Any]:
     """What both the deployer and the Python side derive from an app folder (printed by ``--json``)."""
     version, source = python_version_and_source(app_dir)
+    family = read_manifest(app_dir).get("model_family")
     return {
         "name": app_dir.name,
         "python": version,
         "python_source": source,
-        "family": read_manifest(app_dir).get("model_family"),
+        "family": family,
+        "deep": is_deep_family(family),
         "dockerfile": dockerfile(app_dir),
         "build_args": build_args(app_dir),
     }

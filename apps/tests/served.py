@@ -4,23 +4,15 @@ tests that need real sockets: ``with Served(env) as server: ...``, then ``server
 from __future__ import annotations
 
 import http.client
-import os
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Mapping
 
+from fraudkit.local_server import free_port, gunicorn_command, gunicorn_env
+
 TESTS_DIR = Path(__file__).resolve().parent
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def request(
@@ -41,24 +33,18 @@ class Served:
 
     def __init__(self, env: Mapping[str, str], app: str = "fake_app:create_app()", cwd: Path = TESTS_DIR) -> None:
         self.port = free_port()
-        self.env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(TESTS_DIR.parent), str(TESTS_DIR)]),
-            "FRAUDKIT_BIND": f"127.0.0.1:{self.port}",
-            **env,
-        }
+        self.env = gunicorn_env(self.port, env, paths=[TESTS_DIR])
         self.app = app
         self.cwd = cwd
         self.log = ""
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Served:
-        command = [sys.executable, "-m", "gunicorn", "--config", "python:fraudkit.serving.gunicorn_conf", self.app]
         # The log goes to a file, not a pipe: a pipe nobody reads fills up (64 KiB, some 800 access-log lines)
         # and then blocks the server in its next log write.
         self._log_file = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
-            command, cwd=self.cwd, env=self.env, stdout=self._log_file, stderr=subprocess.STDOUT
+            gunicorn_command(self.app), cwd=self.cwd, env=self.env, stdout=self._log_file, stderr=subprocess.STDOUT
         )
         return self
 
@@ -70,7 +56,8 @@ class Served:
             try:
                 statuses.append(request(self.port, "GET", "/health", timeout=5)[0])
             except OSError:
-                time.sleep(0.05)  # not listening yet
+                pass  # not listening yet
+            time.sleep(0.05)
         return statuses
 
     def __exit__(self, *_: object) -> None:

@@ -20,6 +20,7 @@ from fraudkit.app_folders import (
     build_args,
     dockerfile,
     find_app_dirs,
+    is_deep_app,
     python_version,
     read_manifest,
 )
@@ -43,7 +44,7 @@ SEED_APPS = [
 SEQUENCE_FAMILIES = {"cnn", "lstm", "transformer"}
 # What each family's artifact needs at serving time (import name -> the distributions that provide it).
 FAMILY_NEEDS = {
-    "xgboost": {"onnxruntime"},  # served from the booster's ONNX export (fraudkit.models.export_trees)
+    "xgboost": {"onnxruntime"},  # served from the booster's ONNX export (fraudkit.training.export_trees)
     "lightgbm": {"onnxruntime"},
     "cnn": {"onnxruntime"},
     "lstm": {"onnxruntime"},
@@ -127,6 +128,13 @@ class TestAppFolder:
         assert manifest.get("port", 8502) == 8502 and manifest.get("health_path", "/health") == "/health"
         if app_dir.name in SEED_APPS:
             assert manifest["menu_position"] == SEED_APPS.index(app_dir.name) + 1
+
+    def test_the_artifacts_are_those_of_its_family(self, app_dir: Path) -> None:
+        # is_deep_app (the manifest's family) is what the loader and the trainer go by: the files must agree.
+        deep = is_deep_app(app_dir)
+        assert (app_dir / "model" / "settings.json").is_file() is deep
+        assert (app_dir / "model" / "model.json").is_file() is not deep
+        assert (app_dir / "model_config.json").is_file() is not deep
 
     def test_python_line_is_the_same_everywhere(self, app_dir: Path) -> None:
         line = python_version(app_dir)

@@ -14,9 +14,9 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 
-from fraudkit.deep.export import export_onnx  # noqa: E402
-from fraudkit.deep.nets import ENCODERS, build_net  # noqa: E402
 from fraudkit.deep.runtime import OnnxSequenceModel  # noqa: E402
+from fraudkit.training.nets import ENCODERS, build_net  # noqa: E402
+from fraudkit.training.onnx_export import export_onnx  # noqa: E402
 
 SEQ_LEN = 5
 N_FEATURES = 15
@@ -82,7 +82,7 @@ def test_deep_stack_export_matches_training(tmp_path: Path) -> None:
     pytest.importorskip("lightgbm")
     pytest.importorskip("sklearn")
     from fraudkit.deep.stack import DeepStack
-    from fraudkit.deep.stack_fit import fit_deep_stack
+    from fraudkit.training.deep_stack import fit_deep_stack
 
     windows, mask = random_windows(1500, seed=4)
     # A learnable label: large current amounts are fraud (plus noise), so every part gets a real weight.

@@ -10,7 +10,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from fraudkit.deep.fit import FitSettings, _sample_negatives, fit_sequence_net  # noqa: E402
+from fraudkit.training.net_fit import FitSettings, _sample_negatives, fit_sequence_net  # noqa: E402
 
 
 def small_data(n: int = 600) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,10 +52,10 @@ def test_training_is_deterministic_for_a_seed() -> None:
 
 
 def test_shipped_settings_are_valid_and_bad_ones_fail_fast(tmp_path) -> None:
-    from fraudkit.deep.train import read_settings
-    from fraudkit.train import APPS_DIR, is_deep_app
+    from fraudkit.app_folders import find_app_dirs, is_deep_app
+    from fraudkit.training.deep import read_settings
 
-    deep_apps = [d for d in sorted(APPS_DIR.iterdir()) if is_deep_app(d)]
+    deep_apps = [d for d in find_app_dirs() if is_deep_app(d)]
     assert len(deep_apps) >= 7
     for app in deep_apps:
         assert read_settings(app)["seq_len"] >= 1

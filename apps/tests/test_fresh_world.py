@@ -1,5 +1,5 @@
 """The fresh-world check streams an unseen world through a shipped app (small world here; the full-size
-figures come from ``python -m fraudkit.fresh_world <app>``)."""
+figures come from ``python -m fraudkit.training.fresh_world <app>``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import math
 import pytest
 
 from fraudkit.app_folders import APPS_ROOT
-from fraudkit.fresh_world import evaluate
 from fraudkit.simulator import SimulatorConfig
+from fraudkit.training.fresh_world import evaluate
 
 APP = "flask-logreg-app"
 

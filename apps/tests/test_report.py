@@ -3,7 +3,7 @@
 import json
 
 from fraudkit.app_folders import find_app_dirs
-from fraudkit.report import results_table
+from fraudkit.training.report import results_table
 
 
 def test_every_app_has_a_row_with_its_shipped_average_precision() -> None:

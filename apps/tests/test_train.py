@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from fraudkit.train import best_f1_threshold, read_model_config
+from fraudkit.training.classic import read_model_config
+from fraudkit.training.world import best_f1_threshold
 
 
 def test_threshold_maximises_f1():

@@ -1,7 +1,16 @@
 import type { ContainerResources } from "../types";
 
-/** Model families that are neural networks, whatever the manifest's "type" says. */
-const DEEP_LEARNING_FAMILIES = new Set(["cnn", "lstm", "transformer", "transformers", "stacking-dl", "mlp", "neural-network"]);
+/** Model families that are neural networks, whatever the manifest's "type" says (apps/fraudkit/app_folders.py's
+ * DEEP_FAMILIES is the same list; __tests__/discovery-python.test.ts compares them). */
+export const DEEP_LEARNING_FAMILIES: ReadonlySet<string> = new Set([
+  "cnn",
+  "lstm",
+  "transformer",
+  "transformers",
+  "stacking-dl",
+  "mlp",
+  "neural-network",
+]);
 
 /** Linear models: small, fast to load. */
 const LINEAR_FAMILIES = new Set(["logistic-regression", "logreg", "linear"]);
@@ -13,9 +22,14 @@ export const MACHINE_LEARNING_RESOURCES: ContainerResources = { cpu: 1024, memor
 /** Container size of a linear model. */
 export const LINEAR_RESOURCES: ContainerResources = { cpu: 512, memory: 1024 };
 
+/** True for a model family that is a neural network (the Python side's is_deep_family). */
+export function isDeepFamily(modelFamily: string): boolean {
+  return DEEP_LEARNING_FAMILIES.has(modelFamily);
+}
+
 /** True when an app of this type/family is a neural network. */
 export function isDeepLearning(type: string, modelFamily: string): boolean {
-  return type === "deep-learning" || DEEP_LEARNING_FAMILIES.has(modelFamily);
+  return type === "deep-learning" || isDeepFamily(modelFamily);
 }
 
 /** The default container size for a model family (deep learning > tree ensembles > linear models). */

@@ -1,5 +1,6 @@
-"""The Scorer of the deep apps: the online feature state (with each customer's last vectors) feeding an
-ONNX sequence model. Needs NumPy and onnxruntime only.
+"""The Scorer of the deep apps: the online feature state (with each customer's last vectors) feeding a
+window model (one ONNX sequence network or a deep stack), and ``load_deep_scorer``, which builds it from an
+app folder (manifest.json + model/). Needs NumPy and onnxruntime only.
 
 Reasons come from occlusion: each feature of the current transaction is replaced in turn by its typical
 training value and the drop in score is that feature's contribution. Networks have no native attribution
@@ -16,11 +17,19 @@ from typing import Any, Protocol, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from fraudkit.deep.runtime import OnnxSequenceModel
 from fraudkit.deep.sequences import window_from_history
+from fraudkit.deep.stack import STACK_FILE, DeepStack
 from fraudkit.records import Prediction, Reason, Transaction
-from fraudkit.scorer import TOP_REASONS, StatefulScorer, top_reasons
+from fraudkit.scoring import TOP_REASONS, StatefulScorer, artifact_version, read_json, state_path, top_reasons
 from fraudkit.state import OnlineFeatureState
+from fraudkit.store import open_store
 from fraudkit.store.base import StateStore
+
+MODEL_FILE = "model.onnx"
+"""The network of a single-network app, in model/."""
+SERVING_FILE = "serving.json"
+METRICS_FILE = "metrics.json"
 
 
 class WindowModel(Protocol):
@@ -119,3 +128,30 @@ class DeepScorer(StatefulScorer):
         )
         mask = np.stack([m for _, m in pairs]) if pairs else np.zeros((0, seq_len), np.float32)
         return self._score(list(ids), windows, mask)
+
+
+def load_window_model(model_dir: Path) -> tuple[WindowModel, list[str]]:
+    """The app's window model and its file names in model/ (a deep stack is recognised by its stack file)."""
+    if (model_dir / STACK_FILE).is_file():
+        stack = DeepStack.load(model_dir)
+        return stack, stack.files()
+    return OnnxSequenceModel(model_dir / MODEL_FILE), [MODEL_FILE]
+
+
+def load_deep_scorer(app_dir: Path) -> DeepScorer:
+    """Builds the Scorer of a deep app folder (manifest.json + model/)."""
+    manifest = json.loads((app_dir / "manifest.json").read_text())
+    model_dir = app_dir / "model"
+    model, files = load_window_model(model_dir)
+    state = open_store(state_path(model_dir), history_k=model.seq_len - 1, namespace=str(manifest["name"]))
+    metrics = read_json(model_dir / METRICS_FILE)
+    return DeepScorer(
+        name=str(manifest["name"]),
+        version=artifact_version(model_dir, [*files, SERVING_FILE]),
+        family=str(manifest["model_family"]),
+        model=model,
+        state=state,
+        config=ServingConfig.load(model_dir / SERVING_FILE),
+        metrics={k: v for k, v in metrics.items() if k != "per_fold"},
+        details={"artifact": files},
+    )

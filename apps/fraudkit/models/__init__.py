@@ -1,4 +1,5 @@
-"""Portable model artifacts (no pickles): loading for serving, and the common interface of every family.
+"""Portable model artifacts (no pickles): loading for serving, and the common interface of every family
+(training writes them: fraudkit.training).
 
 Every served model answers in log-odds so a stack can combine its parts linearly and so per-feature
 contributions (reasons) of all families live on the same scale.
@@ -52,13 +53,13 @@ def load_descriptor(model_dir: Path, descriptor: dict[str, object]) -> PortableM
 
         return LinearModel.load(model_dir, descriptor)
     if kind in ("xgboost", "lightgbm"):
-        from fraudkit.models.trees import TreeModel
+        from fraudkit.models.trees import OnnxTreeModel
 
-        return TreeModel.load(model_dir, descriptor)
+        return OnnxTreeModel.load(model_dir, descriptor)
     if kind == "stacking":
         from fraudkit.models.stacking import StackModel
 
-        return StackModel.load(model_dir, descriptor)
+        return StackModel.load(model_dir, descriptor, load_descriptor)
     raise ValueError(f"unknown model kind {kind!r}")
 
 

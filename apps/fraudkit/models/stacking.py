@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from fraudkit.models import PortableModel, load_descriptor
+if TYPE_CHECKING:
+    from fraudkit.models import PortableModel
 
 
 class StackModel:
@@ -49,8 +51,11 @@ class StackModel:
         return {"kind": self.kind, "file": f"{prefix}stack.json"}
 
     @staticmethod
-    def load(model_dir: Path, descriptor: dict[str, object]) -> StackModel:
-        """Loads stack.json and the parts it lists."""
+    def load(
+        model_dir: Path, descriptor: dict[str, object], load_part: Callable[[Path, dict[str, object]], PortableModel]
+    ) -> StackModel:
+        """Loads stack.json and the parts it lists, each through ``load_part`` (``fraudkit.models.load_descriptor``,
+        passed in because that dispatcher is what knows this class)."""
         body = json.loads((model_dir / str(descriptor["file"])).read_text(encoding="utf-8"))
-        parts = [load_descriptor(model_dir, d) for d in body["parts"]]
+        parts = [load_part(model_dir, d) for d in body["parts"]]
         return StackModel(parts, np.array(body["weights"]), body["intercept"])

@@ -8,7 +8,7 @@ k one-bits: a table of 2**k rows, built once at load. Per request the work is in
 and a sum, in NumPy over every path at once (Lundberg et al. 2020, "From local explanations to global
 understanding"; the per-path form follows Mitchell et al., GPUTreeShap, 2022).
 
-The paths come from the model's ``*.paths.npz`` (written by ``fraudkit.models.export_trees`` next to the ONNX
+The paths come from the model's ``*.paths.npz`` (written by ``fraudkit.training.export_trees`` next to the ONNX
 scoring graph; plain arrays, loaded with ``allow_pickle=False``).
 """
 
@@ -111,7 +111,7 @@ class TreePaths:
 
     @staticmethod
     def load(path: Path, n_features: int) -> TreePaths:
-        """Reads a ``*.paths.npz`` written by ``fraudkit.models.export_trees``."""
+        """Reads a ``*.paths.npz`` written by ``fraudkit.training.export_trees``."""
         with np.load(path, allow_pickle=False) as data:
             return TreePaths(
                 data["feature"],

@@ -1,4 +1,4 @@
-"""Serving quality on a world the model never saw: ``python -m fraudkit.fresh_world <app> [<app> ...]``.
+"""Serving quality on a world the model never saw: ``python -m fraudkit.training.fresh_world <app> [<app> ...]``.
 
 Simulates another world (other seeds, starting 2019-01-01), streams it day by day through the app's loaded
 Scorer (``predict`` in time order, yesterday's labels through ``feedback``), and scores the test week that
@@ -57,7 +57,9 @@ def evaluate(app_name: str, config: SimulatorConfig = FRESH_WORLD, warm_up_days:
 
 def main(argv: list[str] | None = None) -> int:
     """CLI entry: one JSON line of metrics per app."""
-    parser = argparse.ArgumentParser(prog="python -m fraudkit.fresh_world", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m fraudkit.training.fresh_world", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("apps", nargs="+", help="app folder names under apps/")
     args = parser.parse_args(argv)
     for name in args.apps:

@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from fraudkit.deep.export import export_onnx
 from fraudkit.deep.stack import STACK_FILE, DeepStack, log_odds
-from fraudkit.deep.train import NetworkFit, fit_network
 from fraudkit.features import extend_features
 from fraudkit.models import PortableModel, sigmoid
-from fraudkit.models.fit import make_estimator
+from fraudkit.training.estimators import make_estimator
+from fraudkit.training.net_fit import NetworkFit, fit_network
+from fraudkit.training.onnx_export import export_onnx
 
 
 @dataclass

@@ -1,22 +1,19 @@
-"""Trains a deep app from its model/settings.json: `python -m fraudkit.deep.train <app> [<app> ...]`
-(training env; `python -m fraudkit.train <app>` hands deep apps over to this module too).
+"""Trains a deep app from its model/settings.json (run through `python -m fraudkit.train <app>`; needs PyTorch).
 
 settings.json: `kind` "network" (one sequence network: architecture, options, training) or "deep-stack"
-(networks + classic parts + a meta-learner, see fraudkit.deep.stack_fit); `seq_len`; `train_days`.
+(networks + classic parts + a meta-learner, see fraudkit.training.deep_stack); `seq_len`; `train_days`.
 
 Runs the Handbook's prequential protocol (fraudkit.protocol) on the simulated world and writes the test
 folds' metrics to model/metrics.json. The shipped model is fold 0's (its train block is the latest one
 assessed, test week 2018-08-29 .. 09-04), so the metrics describe the very artifact that is served. The
 threshold maximises F1 on the most recent part of that block (held out from fitting). Serving state and
-sample scores are shared with the classic apps (fraudkit.train: one snapshot, scored through load_scorer).
+sample scores are shared with the classic apps (fraudkit.training.world: one snapshot, scored through load_scorer).
 Seeds are fixed, so a rerun reproduces the metrics.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,15 +22,13 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from fraudkit.deep.export import export_onnx
-from fraudkit.deep.fit import FitSettings, fit_sequence_net, predict_proba
-from fraudkit.deep.nets import ENCODERS, SequenceNet
+from fraudkit.deep.scorer import SERVING_FILE
 from fraudkit.deep.sequences import gather_windows, window_index
-from fraudkit.deep.shipping import MODEL_FILE, SERVING_FILE
 from fraudkit.features import epoch_seconds
 from fraudkit.protocol import assessment_folds, describe_protocol, fold_rows, score_fold, summarise
-from fraudkit.simulator import SimulatorConfig
-from fraudkit.train import APPS_DIR, World, best_f1_threshold, ensure_shared_state, is_deep_app, write_sample
+from fraudkit.training.net_fit import FitSettings, fit_network
+from fraudkit.training.nets import ENCODERS
+from fraudkit.training.world import World, best_f1_threshold, ensure_shared_state, write_sample
 
 SETTINGS_FILE = "settings.json"
 
@@ -71,44 +66,6 @@ class FittedFold(Protocol):
         ...
 
 
-@dataclass
-class NetworkFit:
-    """One trained sequence network."""
-
-    net: SequenceNet
-    holdout: tuple[NDArray[np.integer], NDArray[np.float64]]
-    info: dict[str, Any]
-    seq_len: int
-    n_features: int
-
-    def scores(self, windows: NDArray[np.float32], mask: NDArray[np.float32]) -> NDArray[np.float64]:
-        """Probabilities from the torch network (the ONNX export matches it, see test_deep_export)."""
-        return predict_proba(self.net, windows, mask)
-
-    def export(self, model_dir: Path) -> dict[str, Any]:
-        """Writes model.onnx."""
-        export_onnx(self.net, model_dir / MODEL_FILE, self.seq_len, self.n_features)
-        return self.info
-
-
-def fit_network(
-    member: dict[str, Any], windows: NDArray[np.float32], mask: NDArray[np.float32], y: NDArray[np.integer]
-) -> NetworkFit:
-    """Trains one network described by `member` (architecture, options, training) on a train block."""
-    settings = FitSettings.from_dict(dict(member.get("training", {})))
-    result = fit_sequence_net(member["architecture"], dict(member.get("options", {})), windows, mask, y, settings)
-    n_val = int(windows.shape[0] * settings.validation_fraction)
-    holdout = (y[-n_val:], predict_proba(result.net, windows[-n_val:], mask[-n_val:]))
-    info = {
-        "architecture": member["architecture"],
-        "options": member.get("options", {}),
-        "training": member.get("training", {}),
-        "best_epoch": result.best_epoch,
-        "holdout_average_precision": round(result.validation_ap, 4),
-    }
-    return NetworkFit(result.net, holdout, info, windows.shape[1], windows.shape[2])
-
-
 def fit_fold(
     settings: dict[str, Any], windows: NDArray[np.float32], mask: NDArray[np.float32], y: NDArray[np.integer]
 ) -> FittedFold:
@@ -117,7 +74,7 @@ def fit_fold(
     if kind == "network":
         return fit_network(settings, windows, mask, y)
     if kind == "deep-stack":
-        from fraudkit.deep.stack_fit import fit_deep_stack
+        from fraudkit.training.deep_stack import fit_deep_stack
 
         return fit_deep_stack(settings, windows, mask, y)
     raise ValueError(f"unknown deep model kind {kind!r}")
@@ -205,29 +162,3 @@ def train_app(app_dir: Path, world: World, log: Any = print) -> dict[str, Any]:
     ensure_shared_state(world)
     write_sample(app_dir, world)
     return metrics
-
-
-def main(argv: list[str] | None = None) -> int:
-    """CLI entry: retrain the named deep apps (folder names under apps/)."""
-    parser = argparse.ArgumentParser(prog="python -m fraudkit.deep.train", description=__doc__.splitlines()[0])
-    parser.add_argument("apps", nargs="+", help="deep app folder names under apps/, e.g. flask-lstm-app")
-    args = parser.parse_args(argv)
-    for name in args.apps:
-        if not is_deep_app(APPS_DIR / name):
-            print(f"error: {name}: no apps/{name}/model/{SETTINGS_FILE} (not a deep app)", file=sys.stderr)
-            return 2
-        try:
-            read_settings(APPS_DIR / name)
-        except ValueError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 2
-    world = World(SimulatorConfig())
-    for name in args.apps:
-        print(f"{name}:", flush=True)
-        metrics = train_app(APPS_DIR / name, world, log=lambda m: print(m, flush=True))
-        print(f"  AP {metrics['average_precision']['mean']:.4f} in {metrics['training_seconds']} s", flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from .nets import SequenceNet
+from fraudkit.training.nets import SequenceNet
 
 OPSET = 17
 """ONNX opset: supported by every onnxruntime the apps pin (1.19.2 on Python 3.9 included)."""

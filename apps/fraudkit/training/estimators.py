@@ -1,6 +1,6 @@
 """Training-side estimators (scikit-learn contract) that produce the portable serving models.
 
-Needs scikit-learn, xgboost and lightgbm (the ``.venvs/train`` environment); serving never imports this.
+Needs scikit-learn, xgboost and lightgbm (the ``.venvs/train`` environment).
 Every estimator's ``fit`` returns self and leaves ``portable_``: the exact object serving will load, so
 evaluation scores go through the served code path.
 """
@@ -14,7 +14,7 @@ import numpy as np
 from fraudkit.models import PortableModel, sigmoid
 from fraudkit.models.linear import LinearModel
 from fraudkit.models.stacking import StackModel
-from fraudkit.models.trees import TreeModel
+from fraudkit.training.boosters import TreeModel
 
 
 class _Estimator:

@@ -1,10 +1,12 @@
-"""Training loop of the sequence networks (training environment only): Adam on binary cross-entropy,
-early stopping on the average precision of the latest part of the training block. Deterministic for a seed
+"""Training of one sequence network (training environment only): Adam on binary cross-entropy, early stopping
+on the average precision of the latest part of the training block; ``fit_network`` wraps it for a member of an
+app's settings and exports it for serving. Deterministic for a seed
 on CPU (fixed seeds, one or two threads, no nondeterministic kernels used)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,8 +14,10 @@ import torch
 from numpy.typing import NDArray
 from torch.nn import functional as F
 
-from fraudkit.deep.nets import SequenceNet, build_net
+from fraudkit.deep.scorer import MODEL_FILE
 from fraudkit.metrics import average_precision
+from fraudkit.training.nets import SequenceNet, build_net
+from fraudkit.training.onnx_export import export_onnx
 
 
 @dataclass(frozen=True)
@@ -126,3 +130,41 @@ def fit_sequence_net(
         net.load_state_dict(best_state)
     net.eval()
     return FitResult(net, best_epoch, best_ap, history)
+
+
+@dataclass
+class NetworkFit:
+    """One trained sequence network."""
+
+    net: SequenceNet
+    holdout: tuple[NDArray[np.integer], NDArray[np.float64]]
+    info: dict[str, Any]
+    seq_len: int
+    n_features: int
+
+    def scores(self, windows: NDArray[np.float32], mask: NDArray[np.float32]) -> NDArray[np.float64]:
+        """Probabilities from the torch network (the ONNX export matches it, see test_deep_export)."""
+        return predict_proba(self.net, windows, mask)
+
+    def export(self, model_dir: Path) -> dict[str, Any]:
+        """Writes model.onnx."""
+        export_onnx(self.net, model_dir / MODEL_FILE, self.seq_len, self.n_features)
+        return self.info
+
+
+def fit_network(
+    member: dict[str, Any], windows: NDArray[np.float32], mask: NDArray[np.float32], y: NDArray[np.integer]
+) -> NetworkFit:
+    """Trains one network described by `member` (architecture, options, training) on a train block."""
+    settings = FitSettings.from_dict(dict(member.get("training", {})))
+    result = fit_sequence_net(member["architecture"], dict(member.get("options", {})), windows, mask, y, settings)
+    n_val = int(windows.shape[0] * settings.validation_fraction)
+    holdout = (y[-n_val:], predict_proba(result.net, windows[-n_val:], mask[-n_val:]))
+    info = {
+        "architecture": member["architecture"],
+        "options": member.get("options", {}),
+        "training": member.get("training", {}),
+        "best_epoch": result.best_epoch,
+        "holdout_average_precision": round(result.validation_ap, 4),
+    }
+    return NetworkFit(result.net, holdout, info, windows.shape[1], windows.shape[2])

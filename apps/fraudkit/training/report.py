@@ -1,4 +1,4 @@
-"""``python -m fraudkit.report``: the README's results table, read from every app's ``model/metrics.json``.
+"""``python -m fraudkit.training.report``: the README's results table, read from every app's ``model/metrics.json``.
 
 One row per app found (a new app appears without editing anything), with its AP goal and the Handbook's AP for
 its family where the book reports one, so the table can never drift from the shipped artifacts.

@@ -13,9 +13,9 @@ like XGBoost itself. Every export is checked against the library (margins and SH
 sample rows and on rows placed exactly at split thresholds) before anything is written.
 
 Run in the training environment (xgboost, lightgbm, onnx, onnxruntime):
-``PYTHONPATH=apps .venvs/train/bin/python -m fraudkit.models.export_trees [app ...]`` (default: every app).
-Training calls ``export_booster`` itself when it saves a tree model (``TreeModel.save``); this command
-re-exports with the app's sample rows among the checks.
+``PYTHONPATH=apps .venvs/train/bin/python -m fraudkit.training.export_trees [app ...]`` (default: every app).
+Training calls ``export_booster`` itself when it saves a tree model (``fraudkit.training.boosters.TreeModel``);
+this command re-exports with the app's sample rows among the checks.
 """
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ def _sample_rows(app_dir: Path, extended: bool) -> np.ndarray:
     """The model inputs of the app's stored sample transactions, as the shipped state gives them."""
     from fraudkit.features import extend_features
     from fraudkit.records import Transaction
-    from fraudkit.scorer import state_path
+    from fraudkit.scoring import state_path
     from fraudkit.state import OnlineFeatureState
 
     sample = json.loads((app_dir / "model" / "sample_scores.json").read_text(encoding="utf-8"))["transactions"]
