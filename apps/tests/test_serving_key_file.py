@@ -22,7 +22,9 @@ LABELLING_NEW = "labelling-new-0123456789abcdefghijklmnopqrst"
 def _write(path: Path, scoring: str, labelling: str = LABELLING) -> None:
     """Replaces the file the way the EC2 refresh script does: a new file renamed over the old one."""
     staged = path.with_suffix(".tmp")
-    staged.write_text(f"FRAUDKIT_SCORING_KEYS={scoring}\nFRAUDKIT_LABELLING_KEYS={labelling}\nFRAUDKIT_REQUIRE_KEYS=1\n")
+    staged.write_text(
+        f"FRAUDKIT_SCORING_KEYS={scoring}\nFRAUDKIT_LABELLING_KEYS={labelling}\nFRAUDKIT_REQUIRE_KEYS=1\n"
+    )
     os.replace(staged, path)
 
 
