@@ -293,7 +293,7 @@ describe("rotate-keys", () => {
   });
 
   test.each([
-    [["--arch", "ec2"], /EC2 reads its keys at boot/],
+    [["--arch", "ec2"], /is not deployed/],
     [["--arch", "local"], /serve --require-keys/],
     [["--arch", "ecs-alb", "--scope", "admin"], /--scope must be/],
     [["--arch", "ecs"], /is not deployed/],

@@ -54,10 +54,10 @@ export function operationsSummary(flags: DeployFlags): string[] {
     ...(flags.authFront !== undefined
       ? authFrontSummary(flags)
       : flags.apiKeys === false
-      ? ["API keys:       off (--no-api-keys): anyone who reaches the URL can score and label"]
-      : [
-          `API keys:       ${flags.apiKeyParameter ? `yours, from ${flags.apiKeyParameter}/{scoring,labelling}` : "generated into SSM SecureStrings (kept on re-deploy)"}`,
-        ]),
+        ? ["API keys:       off (--no-api-keys): anyone who reaches the URL can score and label"]
+        : [
+            `API keys:       ${flags.apiKeyParameter ? `yours, from ${flags.apiKeyParameter}/{scoring,labelling}` : "generated into SSM SecureStrings (kept on re-deploy)"}`,
+          ]),
     ...(flags.waf ? [`WAF:            per-IP rate limit, ${flags.wafRateLimit ?? DEFAULT_WAF_RATE_LIMIT} requests / 5 minutes`] : []),
     ...(state ? [`State:          s3://${state.bucket}${state.dynamodbTable ? ` (lock table ${state.dynamodbTable})` : ""}`] : []),
   ];

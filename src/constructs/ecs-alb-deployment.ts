@@ -73,22 +73,24 @@ export class EcsAlbDeployment extends Construct {
         : `${app.name} load balancer: HTTP/HTTPS from allowed_cidr, app port to the tasks`,
       vpcId: base.network.vpcId,
       // Behind the front, the one way in is the VPC link's group (added below, once it exists).
-      ingress: props.authFront ? [] : [
-        {
-          id: "http",
-          description: "HTTP from allowed_cidr",
-          port: 80,
-          cidr: props.allowedCidr,
-          skips: [{ id: "CKV_AWS_260", reason: "the load balancer is the app's public entry point; allowed_cidr narrows it" }],
-        },
-        {
-          id: "https",
-          description: "HTTPS from allowed_cidr when a certificate is set",
-          port: 443,
-          cidr: props.allowedCidr,
-          count: whenHttps,
-        },
-      ],
+      ingress: props.authFront
+        ? []
+        : [
+            {
+              id: "http",
+              description: "HTTP from allowed_cidr",
+              port: 80,
+              cidr: props.allowedCidr,
+              skips: [{ id: "CKV_AWS_260", reason: "the load balancer is the app's public entry point; allowed_cidr narrows it" }],
+            },
+            {
+              id: "https",
+              description: "HTTPS from allowed_cidr when a certificate is set",
+              port: 443,
+              cidr: props.allowedCidr,
+              count: whenHttps,
+            },
+          ],
       egress: [{ id: "to_tasks", description: "App port to the tasks", port: app.port, peerSecurityGroupId: tasksGroup.id }],
     });
     // Added after both groups exist so each can name the other.
@@ -194,7 +196,9 @@ export class EcsAlbDeployment extends Construct {
         description: "HTTP from the API Gateway VPC link",
         port: 80,
         peerSecurityGroupId: front.securityGroupId,
-        skips: [{ id: "CKV_AWS_260", reason: "the peer is the VPC link's security group, not 0.0.0.0/0 (checkov reads a missing CIDR as open)" }],
+        skips: [
+          { id: "CKV_AWS_260", reason: "the peer is the VPC link's security group, not 0.0.0.0/0 (checkov reads a missing CIDR as open)" },
+        ],
       });
     }
 
