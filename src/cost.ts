@@ -219,7 +219,7 @@ export function estimateCost(request: CostRequest, table: PriceTable = PRICES): 
       if (request.authFront) {
         lines.push(...authFrontCostLines(prices, usage, table.hours_per_month));
         assumptions.push(
-          `The front carries ${usage.api_requests_million_month} million requests a month (each further million adds its price); its VPC link is priced at ${prices.http_api_vpc_link_hourly}/hour (see the price note); the load balancer is internal (no public IPv4).`,
+          `The front carries ${usage.api_requests_million_month} million requests a month (each further million adds its price); its VPC link at $${prices.http_api_vpc_link_hourly}/hour (AWS names no VPC link charge for HTTP APIs: see the sources in prices.json); the load balancer is internal (no public IPv4).`,
         );
       } else {
         publicIps += COST_DEFAULTS.albAzs;
