@@ -10,7 +10,8 @@ import { type AuthFrontFlags, authFrontFromFlags, keyFlagsBehindFront, signedCur
 import { EXIT } from "../../src/cli/errors";
 import { deploymentFlags } from "../../src/cli/hints";
 import { estimateCost, PRICES } from "../../src/cost";
-import { healthyAnswer, stateText } from "./helpers/fakes";
+import { healthyAnswer } from "./helpers/fakes";
+import { deployingWorld as worldWithOutputs } from "./helpers/deploying";
 import { fakeWorld, type FakeWorld } from "./helpers/world";
 
 jest.setTimeout(60_000);
@@ -19,17 +20,7 @@ const APP = "flask-cnn-app-py39";
 const API = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com";
 const OUTPUTS = { app_url: API, api_url: API, cluster_name: "ecs-alb-cnn", service_name: "ecs-alb-cnn" };
 
-function deployingWorld(): FakeWorld {
-  const world = fakeWorld();
-  world.terraform.scripts = {
-    plan: { lines: ["Plan: 3 to add, 0 to change, 0 to destroy."] },
-    apply: {
-      lines: ["Apply complete! Resources: 3 added, 0 changed, 0 destroyed."],
-      effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(3, OUTPUTS)),
-    },
-  };
-  return world;
-}
+const deployingWorld = (): FakeWorld => worldWithOutputs(OUTPUTS);
 
 const deploy = (world: FakeWorld, ...extra: string[]) =>
   world.run(["deploy", "--arch", "ecs-alb", "--app", APP, "--yes", "--image-uri", "1.dkr.ecr.us-east-1.amazonaws.com/x:1", ...extra]);

@@ -3,12 +3,11 @@
  * refresh script runs through SSM Run Command (no restart), in two phases; a failed refresh stops before the old key
  * is removed; values are never printed.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { EC2_REFRESH_KEYS_SCRIPT } from "../../src/constructs/ec2-api-keys";
 import { EXIT } from "../../src/cli/errors";
-import { healthyAnswer, stateText } from "./helpers/fakes";
-import { fakeWorld, type FakeWorld } from "./helpers/world";
+import { healthyAnswer } from "./helpers/fakes";
+import { deployingWorld } from "./helpers/deploying";
+import type { FakeWorld } from "./helpers/world";
 
 jest.setTimeout(60_000);
 
@@ -25,15 +24,8 @@ const OUTPUTS = {
 };
 
 async function deployed(): Promise<{ world: FakeWorld; old: { scoring: string; labelling: string } }> {
-  const world = fakeWorld();
+  const world = deployingWorld(OUTPUTS);
   world.http.answers = [healthyAnswer(APP)];
-  world.terraform.scripts = {
-    plan: { lines: ["Plan: 3 to add, 0 to change, 0 to destroy."] },
-    apply: {
-      lines: ["Apply complete! Resources: 3 added, 0 changed, 0 destroyed."],
-      effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(3, OUTPUTS)),
-    },
-  };
   const code = await world.run(["deploy", "--arch", "ec2", "--app", APP, "--yes", "--image-uri", "1.dkr.ecr.us-east-1.amazonaws.com/x:1"]);
   expect(code).toBe(EXIT.ok);
   world.aws.calls.length = 0;
