@@ -124,7 +124,14 @@ def _enabled_keys(endpoint: str) -> list[dict[str, Any]]:
     ]
 
 
-COLLECTORS: tuple[Callable[[str], list[Resource]], ...] = (_ec2, _ecs, _others, _elasticache)
+def _apigateway(endpoint: str) -> list[Resource]:
+    gateway = client(endpoint, "apigatewayv2")
+    found: list[Resource] = [("http-api", a["ApiId"]) for a in gateway.get_apis()["Items"]]
+    found += [("vpc-link", link["VpcLinkId"]) for link in gateway.get_vpc_links()["Items"]]
+    return found
+
+
+COLLECTORS: tuple[Callable[[str], list[Resource]], ...] = (_ec2, _ecs, _others, _elasticache, _apigateway)
 """One collector per API family; each returns what it found as (kind, id) pairs."""
 
 

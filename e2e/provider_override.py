@@ -13,6 +13,7 @@ OVERRIDE_FILE = "provider_override.tf"
 
 SERVICES = (
     "acm",
+    "apigatewayv2",
     "applicationautoscaling",
     "autoscaling",
     "cloudwatch",

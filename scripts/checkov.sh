@@ -33,6 +33,8 @@ node -e '
     const keys = { apiKeys: { prefix: "/dds/x/api-keys", generated: true, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/abc-123" }, waf: arch === "ecs_alb" };
     writeDeploymentFolder({ repoRoot, app: apps[0], arch, operations: { ...operations, ...keys }, s3Backend, outDir: path.join(repoRoot, process.argv[1], `ops_${arch}_${apps[0].name}`) });
   }
+  // The IAM-authenticated API Gateway front before an internal load balancer (keys off, as the CLI sets them).
+  writeDeploymentFolder({ repoRoot, app: apps[0], arch: "ecs_alb", operations: { ...operations, authFront: "iam", waf: true }, outDir: path.join(repoRoot, process.argv[1], `front_ecs_alb_${apps[0].name}`) });
   // --build remote: the CodeBuild project, its source bucket and role, once per architecture.
   for (const arch of ARCHITECTURES) {
     writeDeploymentFolder({ repoRoot, app: apps[0], arch, imageBuild: "remote", outDir: path.join(repoRoot, process.argv[1], `remote_${arch}_${apps[0].name}`) });

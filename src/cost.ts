@@ -38,6 +38,10 @@ export interface RegionPrices {
   waf_rule_month: number;
   /** AWS WAF requests inspected, per million. */
   waf_million_requests: number;
+  /** API Gateway HTTP API requests, per million (first 300 million a month). */
+  http_api_million_requests: number;
+  /** API Gateway VPC link of an HTTP API, per hour. */
+  http_api_vpc_link_hourly: number;
 }
 
 /** Usage the estimate assumes where the price depends on traffic. */
@@ -54,6 +58,10 @@ export interface UsageAssumptions {
   alb_lcu: number;
   /** Requests per month WAF inspects, in millions (2.6: about one a second). */
   waf_requests_million_month: number;
+  /** Requests per month through an --auth-front, in millions. */
+  api_requests_million_month: number;
+  /** Bytes of one access-log line of the front. */
+  api_access_log_bytes: number;
 }
 
 /** The whole price table. */
@@ -103,6 +111,8 @@ export interface CostRequest {
   usage?: Partial<UsageAssumptions>;
   /** AWS WAF web ACL with one rate-based rule on the load balancer (ECS + ALB only). */
   waf?: boolean;
+  /** API Gateway HTTP API with IAM authorization before an internal load balancer (ECS + ALB only). */
+  authFront?: boolean;
 }
 
 /** One priced item. */
@@ -205,9 +215,16 @@ export function estimateCost(request: CostRequest, table: PriceTable = PRICES): 
     if (request.arch === "ecs_alb") {
       hourly("Application Load Balancer", "1 ALB", prices.alb_hourly);
       hourly("ALB capacity units", `${usage.alb_lcu} LCU on average`, usage.alb_lcu * prices.alb_lcu_hourly);
-      publicIps += COST_DEFAULTS.albAzs;
       assumptions.push(`The service stays at its minimum of ${tasks} tasks; each task added by auto-scaling adds its Fargate cost.`);
-      assumptions.push(`The ALB spans ${COST_DEFAULTS.albAzs} availability zones (one public IPv4 address each).`);
+      if (request.authFront) {
+        lines.push(...authFrontCostLines(prices, usage, table.hours_per_month));
+        assumptions.push(
+          `The front carries ${usage.api_requests_million_month} million requests a month (each further million adds its price); its VPC link at $${prices.http_api_vpc_link_hourly}/hour (AWS names no VPC link charge for HTTP APIs: see the sources in prices.json); the load balancer is internal (no public IPv4).`,
+        );
+      } else {
+        publicIps += COST_DEFAULTS.albAzs;
+        assumptions.push(`The ALB spans ${COST_DEFAULTS.albAzs} availability zones (one public IPv4 address each).`);
+      }
       if (request.waf) {
         monthly("AWS WAF web ACL + rate rule", "1 web ACL, 1 rule", prices.waf_web_acl_month + prices.waf_rule_month);
         monthly(
@@ -258,6 +275,25 @@ export function estimateCost(request: CostRequest, table: PriceTable = PRICES): 
     currency: table.currency,
     assumptions,
   };
+}
+
+/** The front's lines: requests, VPC link, and the access logs it writes (one line a request). */
+function authFrontCostLines(prices: RegionPrices, usage: UsageAssumptions, hoursPerMonth: number): CostLine[] {
+  const perDay = (perMonth: number): number => (perMonth * 24) / hoursPerMonth;
+  const logGbMonth = (usage.api_requests_million_month * 1e6 * usage.api_access_log_bytes) / 1e9;
+  return [
+    {
+      item: "API Gateway HTTP API requests",
+      quantity: `${usage.api_requests_million_month} million/month`,
+      perDay: perDay(usage.api_requests_million_month * prices.http_api_million_requests),
+    },
+    { item: "API Gateway VPC link", quantity: "1 VPC link", perDay: prices.http_api_vpc_link_hourly * 24 },
+    {
+      item: "API access logs",
+      quantity: `${logGbMonth.toFixed(2)} GB/month`,
+      perDay: perDay(logGbMonth * (prices.logs_ingest_gb + prices.logs_storage_gb_month)),
+    },
+  ];
 }
 
 /** Formats an amount of money as "$1.23". */

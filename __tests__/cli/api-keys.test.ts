@@ -9,6 +9,7 @@ import { EXIT } from "../../src/cli/errors";
 import { generateApiKey } from "../../src/cli/api-keys";
 import { estimateCost } from "../../src/cost";
 import { healthyAnswer, stateText } from "./helpers/fakes";
+import { deployingWorld as worldWithOutputs } from "./helpers/deploying";
 import { fakeWorld, FakeWorld } from "./helpers/world";
 
 jest.setTimeout(60_000);
@@ -25,18 +26,7 @@ const OUTPUTS = {
   api_key_parameter_labelling: LABELLING,
 };
 
-function deployingWorld(): FakeWorld {
-  const world = fakeWorld();
-  world.terraform.scripts = {
-    plan: { lines: ["Plan: 3 to add, 0 to change, 0 to destroy."] },
-    apply: {
-      lines: ["Apply complete! Resources: 3 added, 0 changed, 0 destroyed."],
-      effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(3, OUTPUTS)),
-    },
-    destroy: { effect: (dir) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), stateText(0)) },
-  };
-  return world;
-}
+const deployingWorld = (): FakeWorld => worldWithOutputs(OUTPUTS);
 
 const deploy = (world: FakeWorld, ...extra: string[]) =>
   world.run(["deploy", "--arch", "ecs-alb", "--app", APP, "--yes", "--image-uri", "1.dkr.ecr.us-east-1.amazonaws.com/x:1", ...extra]);
@@ -293,7 +283,7 @@ describe("rotate-keys", () => {
   });
 
   test.each([
-    [["--arch", "ec2"], /EC2 reads its keys at boot/],
+    [["--arch", "ec2"], /is not deployed/],
     [["--arch", "local"], /serve --require-keys/],
     [["--arch", "ecs-alb", "--scope", "admin"], /--scope must be/],
     [["--arch", "ecs"], /is not deployed/],

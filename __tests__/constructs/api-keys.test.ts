@@ -77,23 +77,8 @@ describe.each(ARCHITECTURES)("API keys on %s", (arch) => {
     expect(withKeys.json).not.toContain("DecryptApiKeysWithTheirKey");
   });
 
-  if (arch === "ec2") {
-    it("EC2 reads the keys at boot into a 0600 env file handed to docker, never on a command line", () => {
-      const userData = withKeys.doc.resource.aws_instance.instance.user_data as string;
-      expect(userData).toMatch(
-        new RegExp(
-          `scoring_keys="\\$\\(aws ssm get-parameter --region "\\$REGION" --name '?/dds/${name}/api-keys/scoring'? --with-decryption`,
-        ),
-      );
-      expect(userData).toContain(
-        "(umask 077 && printf 'FRAUDKIT_SCORING_KEYS=%s\\nFRAUDKIT_LABELLING_KEYS=%s\\nFRAUDKIT_REQUIRE_KEYS=1\\n'",
-      );
-      expect(userData).toMatch(/--env-file \/etc\/fraudkit\/api-keys\.env \\\n {2}"\$IMAGE"/);
-      expect(userData).not.toMatch(/-e FRAUDKIT_SCORING_KEYS|set -x|echo "\$scoring_keys"/);
-      // The key lines come before the container starts.
-      expect(userData.indexOf("api-keys.env")).toBeLessThan(userData.indexOf("docker run"));
-    });
-  } else {
+  // EC2's key file and its refresh: __tests__/constructs/ec2-api-keys.test.ts.
+  if (arch !== "ec2") {
     it("the task definition gets both keys by ARN and FRAUDKIT_REQUIRE_KEYS=1", () => {
       const containers = withKeys.doc.resource.aws_ecs_task_definition.fargate_task.container_definitions as string;
       expect(containers).toContain(

@@ -47,6 +47,20 @@ import { hasTerraform, offlineTerraform, type OfflineTerraform } from "../helper
     expect(fmt.stdout.trim()).toBe("");
   });
 
+  test("ecs_alb behind the IAM front (API Gateway, VPC link, internal load balancer), keys off", () => {
+    const { dir } = writeDeploymentFolder({
+      repoRoot: REPO_ROOT,
+      app: appsUnderTest()[0],
+      arch: "ecs_alb",
+      imageUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud/app:test",
+      outDir: path.join(work, "front"),
+      operations: { authFront: "iam", waf: true },
+    });
+    expect(validate(dir)).toEqual([]);
+    const fmt = spawnSync("terraform", ["fmt", "-check", "-list=true", "-no-color"], { cwd: dir, env, encoding: "utf8" });
+    expect(fmt.stdout.trim()).toBe("");
+  });
+
   test("the state bootstrap", () => {
     const dir = writeStateBootstrap(path.join(tf.work, "state"), {
       bucket: "team-tfstate",

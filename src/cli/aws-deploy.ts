@@ -25,6 +25,7 @@ import { runRemoteBuild } from "./remote-build";
 import { runTerraformStep } from "./terraform-step";
 import { ensureApiKeys, printKeyInstructions } from "./api-keys";
 import { apiKeyParameters } from "../constructs/api-keys";
+import { printFrontInstructions } from "./auth-front";
 
 /** One AWS deployment to plan or apply. */
 export interface DeployRequest {
@@ -203,6 +204,10 @@ async function writeAndDeploy(
     await cacheRemoteOutputs(ctx, folder.dir, env);
     await confirmHealthy(ctx, request, folder.dir);
     if (request.operations?.apiKeys) printKeyInstructions(ctx, request.region, apiKeyParameters(request.operations.apiKeys.prefix));
+    if (request.operations?.authFront) {
+      const deployed = readDeployment(folder.dir);
+      printFrontInstructions(ctx, request.region, deployed && outputString(deployed, "app_url"), dirName);
+    }
     out.out(`Deployed ${app.name} on ${TARGET_LABELS[arch]} in ${formatElapsed(clock.now() - started)}.`);
     out.out(`Logs: ${commandHint("logs", arch, app.name, envFlag(request))}`);
     out.out(`Remove it (stops the costs): ${commandHint("destroy", arch, app.name, envFlag(request))}`);

@@ -23,6 +23,7 @@ export function deploymentFlags(request: DeployRequest): string[] {
   else if (!ops.apiKeys.generated) words.push("--api-key-parameter", ops.apiKeys.prefix);
   if (ops.apiKeys?.kmsKeyArn) words.push("--api-key-kms-key", ops.apiKeys.kmsKeyArn);
   if (ops.waf) words.push("--waf");
+  if (ops.authFront) words.push("--auth-front", ops.authFront);
   if (ops.stateStore) {
     const store = ops.stateStore;
     words.push("--state-store", store.kind === "url" ? store.url : store.kind);

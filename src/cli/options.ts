@@ -24,6 +24,7 @@ import { type OperationsFlags, operationsFromFlags, s3BackendFromFlags, withOper
 /** Seconds deploy waits for the health check unless --health-timeout says otherwise. */
 export const DEFAULT_HEALTH_TIMEOUT = 900;
 import { type ApiKeyFlags, apiKeysFromFlags, withApiKeyFlags } from "./api-keys";
+import { type AuthFrontFlags, authFrontFromFlags, keyFlagsBehindFront, withAuthFrontFlag } from "./auth-front";
 
 /** Flags shared by the commands that pick one app on one target. */
 export interface TargetFlags {
@@ -38,7 +39,7 @@ export interface TargetFlags {
 }
 
 /** Flags of deploy, plan and the menu. */
-export interface DeployFlags extends TargetFlags, OperationsFlags, ApiKeyFlags {
+export interface DeployFlags extends TargetFlags, OperationsFlags, ApiKeyFlags, AuthFrontFlags {
   /** Requests per IP per 5 minutes before WAF blocks (with --waf). */
   wafRateLimit?: number;
   /** Skip the confirmation. */
@@ -80,7 +81,7 @@ export function withTarget<T>(yargs: Argv<T>): Argv<T & TargetFlags> {
 
 /** Adds the deployment flags. */
 export function withDeployFlags<T>(yargs: Argv<T>): Argv<T & DeployFlags> {
-  return withApiKeyFlags(withOperationsFlags(withTarget(yargs)))
+  return withAuthFrontFlag(withApiKeyFlags(withOperationsFlags(withTarget(yargs))))
     .option("yes", { alias: "y", type: "boolean", describe: "do not ask for confirmation" })
     .option("image-uri", { type: "string", describe: "deploy this already pushed image instead of building the app's Dockerfile" })
     .option("build", {
@@ -170,7 +171,8 @@ export function deployRequest(ctx: CliContext, arch: Architecture, app: AppSpec,
   const imageUri = flags.imageUri === undefined ? undefined : parseImageReference(flags.imageUri);
   const variables = terraformVariables(flags, region);
   const base = operationsFromFlags(flags);
-  const operations = { ...base, ...apiKeysFromFlags(flags, arch, app.name, base.environment) };
+  const front = authFrontFromFlags(flags, arch);
+  const operations = { ...base, ...apiKeysFromFlags(keyFlagsBehindFront(flags), arch, app.name, base.environment), ...front };
   const declared = stackVariableSpecs(app, arch, { imageUri, region, operations });
   const foreign = Object.keys(variables).filter((name) => !(name in declared));
   if (foreign.length > 0) throw new InputError(`${foreign.map(flagOfVariable).join(", ")} does not apply to ${TARGET_LABELS[arch]}`);

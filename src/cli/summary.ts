@@ -8,6 +8,7 @@ import type { DeployFlags } from "./options";
 import { operationsFromFlags, s3BackendFromFlags } from "./operations-flags";
 import { runningFraction } from "../operations/schedule";
 import { DEFAULT_WAF_RATE_LIMIT } from "../constructs/waf";
+import { authFrontSummary } from "./auth-front";
 import { describeStateStore, effectiveStateStore } from "../operations/state-store";
 
 /** The cost estimate for a target with the sizes the flags (or the app's defaults) give; undefined for local. */
@@ -24,6 +25,7 @@ export function costFor(target: Target, app: AppSpec | undefined, flags: DeployF
       runningFraction: schedule ? runningFraction(schedule) : undefined,
       scheduleText: schedule?.text,
       waf: Boolean(flags.waf),
+      authFront: flags.authFront !== undefined,
       stateStore,
       tasks: target === "ecs_alb" ? (flags.min ?? flags.desired ?? COST_DEFAULTS.albTasks) : (flags.desired ?? COST_DEFAULTS.ecsTasks),
     });
@@ -49,11 +51,13 @@ export function operationsSummary(flags: DeployFlags): string[] {
     ...(ops.secrets && ops.secrets.length > 0
       ? [`Secrets:        ${ops.secrets.map((s) => `${s.name} <- ssm:${s.parameter}`).join(", ")}`]
       : []),
-    ...(flags.apiKeys === false
-      ? ["API keys:       off (--no-api-keys): anyone who reaches the URL can score and label"]
-      : [
-          `API keys:       ${flags.apiKeyParameter ? `yours, from ${flags.apiKeyParameter}/{scoring,labelling}` : "generated into SSM SecureStrings (kept on re-deploy)"}`,
-        ]),
+    ...(flags.authFront !== undefined
+      ? authFrontSummary(flags)
+      : flags.apiKeys === false
+        ? ["API keys:       off (--no-api-keys): anyone who reaches the URL can score and label"]
+        : [
+            `API keys:       ${flags.apiKeyParameter ? `yours, from ${flags.apiKeyParameter}/{scoring,labelling}` : "generated into SSM SecureStrings (kept on re-deploy)"}`,
+          ]),
     ...(flags.waf ? [`WAF:            per-IP rate limit, ${flags.wafRateLimit ?? DEFAULT_WAF_RATE_LIMIT} requests / 5 minutes`] : []),
     ...(state ? [`State:          s3://${state.bucket}${state.dynamodbTable ? ` (lock table ${state.dynamodbTable})` : ""}`] : []),
   ];

@@ -3,7 +3,6 @@ import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/
 import type { SecretRef } from "../operations/secrets";
 import { accountContext } from "./account";
 import type { OutputSpec } from "./foundation";
-import { shellQuote } from "../validation/shell";
 
 /** The two credential scopes: scoring for /predict (and /model-info, /openapi.json), labelling for /feedback. */
 export const API_KEY_SCOPES = ["scoring", "labelling"] as const;
@@ -69,32 +68,6 @@ export function apiKeyKmsStatements(scope: Construct, keys: ApiKeysConfig | unde
       condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`ssm.${region}.amazonaws.com`] }],
     },
   ];
-}
-
-/** Where the EC2 boot script writes the keys for docker's --env-file (root only, mode 0600). */
-export const EC2_KEYS_ENV_FILE = "/etc/fraudkit/api-keys.env";
-
-/**
- * Boot-script lines that read both keys through the instance role into a 0600 env file, and the docker flag that
- * hands the file to the container: the values are never on a command line, in user data or in cloud-init's log.
- * An assignment fails the script (set -e) when a parameter cannot be read, so the container never starts keyless.
- */
-/** `region` is a shell word (e.g. `"$REGION"`), already quoted. */
-export function ec2ApiKeyEnvFile(keys: ApiKeysConfig | undefined, region: string): { lines: string[]; dockerFlags: string[] } {
-  if (!keys) return { lines: [], dockerFlags: [] };
-  const parameters = apiKeyParameters(keys.prefix);
-  const read = (scope: ApiKeyScope): string =>
-    `${scope}_keys="$(aws ssm get-parameter --region ${region} --name ${shellQuote(parameters[scope])} --with-decryption --query Parameter.Value --output text)"`;
-  const body = API_KEY_SCOPES.map((scope) => `${API_KEY_ENV[scope]}=%s\\n`).join("");
-  return {
-    lines: [
-      `install -d -m 0700 ${EC2_KEYS_ENV_FILE.replace(/\/[^/]+$/, "")}`,
-      ...API_KEY_SCOPES.map(read),
-      `(umask 077 && printf '${body}${REQUIRE_KEYS_ENV}=1\\n' ${API_KEY_SCOPES.map((s) => `"$${s}_keys"`).join(" ")} > ${EC2_KEYS_ENV_FILE})`,
-      `unset ${API_KEY_SCOPES.map((s) => `${s}_keys`).join(" ")}`,
-    ],
-    dockerFlags: [`--env-file ${EC2_KEYS_ENV_FILE}`],
-  };
 }
 
 /** Outputs naming the parameters (names only, never values), read by deploy and rotate-keys. */

@@ -13,7 +13,8 @@ import { ServiceRole } from "./iam";
 import { ec2SecretFetch, resolveSecrets, secretReadStatements } from "./secrets";
 import type { Ec2Workload } from "./workload";
 import type { SecretRef } from "../operations/secrets";
-import { apiKeyKmsStatements, apiKeySecrets, ec2ApiKeyEnvFile, type ApiKeysConfig } from "./api-keys";
+import { apiKeyKmsStatements, apiKeySecrets, type ApiKeysConfig } from "./api-keys";
+import { ec2ApiKeyFile, ssmAgentStatements } from "./ec2-api-keys";
 import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
 import { shellQuote, shellQuoteTerraform } from "../validation/shell";
 import { type ContainerStateStore, ec2StateStoreScript } from "./state-store";
@@ -67,7 +68,7 @@ export function ec2UserData(props: {
   const badName = environment.find((entry) => !ENV_NAME.test(entry.name));
   if (badName) throw new Error(`${JSON.stringify(badName.name)} is not an environment variable name`);
   const secrets = ec2SecretFetch(props.secrets ?? [], '"$REGION"');
-  const keys = ec2ApiKeyEnvFile(props.apiKeys, '"$REGION"');
+  const keys = ec2ApiKeyFile(props.apiKeys, '"$REGION"');
   const [python, flag, code] = containerHealthCommand(props.port, props.healthPath);
   const q = shellQuoteTerraform;
   return [
@@ -135,6 +136,8 @@ export class Ec2Deployment extends Construct {
       statements: [
         ...secretReadStatements(this, resolveSecrets(this, [...(props.secrets ?? []), ...apiKeySecrets(props.apiKeys)])),
         ...apiKeyKmsStatements(this, props.apiKeys),
+        // rotate-keys re-runs the key refresh through the SSM agent (Run Command).
+        ...ssmAgentStatements(this, props.apiKeys),
         ...store.container.roleStatements,
       ],
     });

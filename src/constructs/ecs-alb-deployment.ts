@@ -4,7 +4,8 @@ import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-tar
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { Fn, Token } from "cdktf";
+import { Fn, ref, Token } from "cdktf";
+import { AuthFront, type AuthFrontKind } from "./auth-front";
 import { isSet, whenSet } from "./conditions";
 import { skipCheck } from "./checkov";
 import { type EcsTaskSettings, containerStartPeriod, fargateWorkload } from "./ecs-deployment";
@@ -36,6 +37,8 @@ export interface EcsAlbDeploymentProps extends FoundationProps, EcsTaskSettings,
   certificateArn: string;
   /** An AWS WAF web ACL with a per-IP rate limit on the load balancer (--waf); none when absent. */
   waf?: { rateLimit: number };
+  /** An authenticating front before the (then internal) load balancer (--auth-front); none when absent. */
+  authFront?: AuthFrontKind;
 }
 
 /** TLS policy of the HTTPS listener: TLS 1.2 and 1.3 only. */
@@ -65,24 +68,29 @@ export class EcsAlbDeployment extends Construct {
     });
     const albGroup = new AppSecurityGroup(this, "alb_security_group", {
       name: `${props.namePrefix}-alb`,
-      description: `${app.name} load balancer: HTTP/HTTPS from allowed_cidr, app port to the tasks`,
+      description: props.authFront
+        ? `${app.name} load balancer: HTTP from the API Gateway VPC link only, app port to the tasks`
+        : `${app.name} load balancer: HTTP/HTTPS from allowed_cidr, app port to the tasks`,
       vpcId: base.network.vpcId,
-      ingress: [
-        {
-          id: "http",
-          description: "HTTP from allowed_cidr",
-          port: 80,
-          cidr: props.allowedCidr,
-          skips: [{ id: "CKV_AWS_260", reason: "the load balancer is the app's public entry point; allowed_cidr narrows it" }],
-        },
-        {
-          id: "https",
-          description: "HTTPS from allowed_cidr when a certificate is set",
-          port: 443,
-          cidr: props.allowedCidr,
-          count: whenHttps,
-        },
-      ],
+      // Behind the front, the one way in is the VPC link's group (added below, once it exists).
+      ingress: props.authFront
+        ? []
+        : [
+            {
+              id: "http",
+              description: "HTTP from allowed_cidr",
+              port: 80,
+              cidr: props.allowedCidr,
+              skips: [{ id: "CKV_AWS_260", reason: "the load balancer is the app's public entry point; allowed_cidr narrows it" }],
+            },
+            {
+              id: "https",
+              description: "HTTPS from allowed_cidr when a certificate is set",
+              port: 443,
+              cidr: props.allowedCidr,
+              count: whenHttps,
+            },
+          ],
       egress: [{ id: "to_tasks", description: "App port to the tasks", port: app.port, peerSecurityGroupId: tasksGroup.id }],
     });
     // Added after both groups exist so each can name the other.
@@ -95,7 +103,7 @@ export class EcsAlbDeployment extends Construct {
 
     const alb = new Lb(this, "alb", {
       name: awsName([props.namePrefix], 32),
-      internal: false,
+      internal: Boolean(props.authFront),
       loadBalancerType: "application",
       securityGroups: [albGroup.id],
       subnets: base.network.publicSubnetIds,
@@ -167,6 +175,33 @@ export class EcsAlbDeployment extends Construct {
       skipCheck(listener, "CKV_AWS_103", "plain HTTP listener (no TLS to configure); the HTTPS listener uses " + TLS_POLICY);
     }
 
+    const front = props.authFront
+      ? new AuthFront(this, "api", {
+          namePrefix: props.namePrefix,
+          vpcId: base.network.vpcId,
+          subnetIds: base.network.publicSubnetIds,
+          loadBalancerSecurityGroupId: albGroup.id,
+          // The plain HTTP listener (count 1 while certificate_arn is empty, which the front requires).
+          listenerArn: Fn.one(Token.asList(ref(`${httpForward.terraformResourceType}.${httpForward.friendlyUniqueId}[*].arn`))),
+          listenerPort: 80,
+          healthPath: app.healthPath,
+          accessLogName: `${base.logs.name}/api-access`,
+          logRetentionDays: props.logRetentionDays,
+          certificateArn: props.certificateArn,
+        })
+      : undefined;
+    if (front) {
+      albGroup.allowIngress({
+        id: "from_api",
+        description: "HTTP from the API Gateway VPC link",
+        port: 80,
+        peerSecurityGroupId: front.securityGroupId,
+        skips: [
+          { id: "CKV_AWS_260", reason: "the peer is the VPC link's security group, not 0.0.0.0/0 (checkov reads a missing CIDR as open)" },
+        ],
+      });
+    }
+
     const store = base.stateStore(tasksGroup);
     const service = new FargateService(this, "fargate", {
       namePrefix: props.namePrefix,
@@ -219,14 +254,14 @@ export class EcsAlbDeployment extends Construct {
     };
     this.outputs = {
       ...base.commonOutputs(),
-      app_url: {
-        value: `${Fn.conditional(https, "https", "http")}://${alb.dnsName}`,
-        description: "URL of the app (the load balancer)",
-      },
+      app_url: front
+        ? { value: front.url, description: "URL of the app (the API Gateway front; requests are SigV4-signed)" }
+        : { value: `${Fn.conditional(https, "https", "http")}://${alb.dnsName}`, description: "URL of the app (the load balancer)" },
       alb_dns_name: { value: alb.dnsName, description: "DNS name of the load balancer" },
       cluster_name: { value: service.clusterName, description: "ECS cluster name" },
       service_name: { value: service.serviceName, description: "ECS service name" },
       ...store.outputs,
+      ...front?.outputs,
     };
   }
 }

@@ -2,6 +2,7 @@ import type { ScheduleWindow } from "./schedule";
 import type { SecretRef } from "./secrets";
 import type { ApiKeysConfig } from "../constructs/api-keys";
 import type { StateStoreChoice } from "./state-store";
+import type { AuthFrontKind } from "../constructs/auth-front";
 
 /** The operations features of one deployment, each off unless asked for. */
 export interface OperationsOptions {
@@ -17,6 +18,8 @@ export interface OperationsOptions {
   apiKeys?: ApiKeysConfig;
   /** AWS WAF web ACL with a per-IP rate limit on the load balancer (ECS + ALB only). */
   waf?: boolean;
+  /** An authenticating front before an internal load balancer (ECS + ALB only; "iam": API Gateway, SigV4). */
+  authFront?: AuthFrontKind;
   /** Environment name in resource names, tags and the folder name. */
   environment?: string;
   /** Where the apps keep their online state (--state-store); absent: the architecture's default. */

@@ -3,6 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack, type TerraformElement } from "cdktf";
 import { apiKeyOutputs } from "../constructs/api-keys";
 import { wafVariableSpecs } from "../constructs/waf";
+import { assertAuthFrontArchitecture, type AuthFrontKind } from "../constructs/auth-front";
 import { Ec2Deployment } from "../constructs/ec2-deployment";
 import { imageRepositoryArn } from "../constructs/iam";
 import { EcsAlbDeployment } from "../constructs/ecs-alb-deployment";
@@ -97,6 +98,7 @@ export class DeploymentStack extends TerraformStack {
     const ops = options.operations ?? {};
     const region = vars.region.stringValue;
     const stateStore = effectiveStateStore(architecture, ops.stateStore);
+    assertAuthFrontArchitecture(architecture, ops.authFront);
 
     if (options.s3Backend) {
       const s3 = options.s3Backend;
@@ -144,7 +146,7 @@ export class DeploymentStack extends TerraformStack {
       apiKeys: ops.apiKeys,
       stateStore: { choice: stateStore, nodeType: vars.cache_node_type?.stringValue, accessString: vars.cache_access_string?.stringValue },
     };
-    const built = this.buildArchitecture(architecture, foundation, vars, ops.waf);
+    const built = this.buildArchitecture(architecture, foundation, vars, ops.waf, ops.authFront);
     const logGroupName = String(built.outputs.log_group_name.value);
     const operations = new Operations(this, "operations", {
       namePrefix: foundation.namePrefix,
@@ -164,6 +166,7 @@ export class DeploymentStack extends TerraformStack {
     foundation: FoundationProps,
     vars: Record<string, { numberValue: number; stringValue: string }>,
     waf?: boolean,
+    authFront?: AuthFrontKind,
   ): { outputs: Record<string, OutputSpec>; workload: Workload } {
     if (arch === "ec2") {
       return new Ec2Deployment(this, "ec2", {
@@ -193,6 +196,7 @@ export class DeploymentStack extends TerraformStack {
       scaleInCooldown: vars.scale_in_cooldown.numberValue,
       certificateArn: vars.certificate_arn.stringValue,
       waf: waf ? { rateLimit: vars.waf_rate_limit.numberValue } : undefined,
+      authFront,
     });
   }
 

@@ -3,7 +3,14 @@
  * and each can be told to fail the way the real thing fails.
  */
 import * as fs from "fs";
-import type { AwsAdapter, EcsRollout, EcsServiceState, LogEvent, SecureParameterWrite } from "../../../src/cli/adapters/aws";
+import type {
+  AwsAdapter,
+  CommandInvocation,
+  EcsRollout,
+  EcsServiceState,
+  LogEvent,
+  SecureParameterWrite,
+} from "../../../src/cli/adapters/aws";
 import { AwsError } from "../../../src/cli/adapters/aws";
 import type { DockerAdapter } from "../../../src/cli/adapters/docker";
 import type { HttpAnswer, HttpProbe } from "../../../src/cli/adapters/http";
@@ -229,6 +236,19 @@ export class FakeAws implements AwsAdapter {
   async ecsDeploymentRollout(region: string, cluster: string, service: string, deploymentId: string) {
     this.calls.push(`ecs-rollout:${region}:${cluster}:${service}:${deploymentId}`);
     return (this.rollouts.length > 1 ? this.rollouts.shift() : this.rollouts[0]) as EcsRollout;
+  }
+  /** Run Commands sent to instances, with the parameter values at that moment (what the instance then reads). */
+  commands: Array<{ instanceId: string; commands: string[]; values: Record<string, string> }> = [];
+  /** States commandInvocation answers in turn (the last repeats). */
+  invocations: CommandInvocation[] = [{ status: "Success" }];
+  async sendShellCommand(region: string, instanceId: string, commands: string[]) {
+    this.calls.push(`ssm-command:${region}:${instanceId}`);
+    this.commands.push({ instanceId, commands, values: Object.fromEntries([...this.parameters].map(([name, p]) => [name, p.value])) });
+    return `cmd-${this.commands.length}`;
+  }
+  async commandInvocation(region: string, commandId: string, instanceId: string) {
+    this.calls.push(`ssm-invocation:${region}:${commandId}:${instanceId}`);
+    return (this.invocations.length > 1 ? this.invocations.shift() : this.invocations[0]) as CommandInvocation;
   }
 }
 

@@ -15,7 +15,10 @@ Key values never reach a log or an error message: messages name the variable and
 
 Configuration (read once, at start): ``FRAUDKIT_SCORING_KEYS`` and ``FRAUDKIT_LABELLING_KEYS`` are
 comma-separated (two during a rotation); both unset turns auth off (a local quick try), unless
-``FRAUDKIT_REQUIRE_KEYS=1``. A configuration problem (keys required but missing, a key shorter than
+``FRAUDKIT_REQUIRE_KEYS=1``. Or ``FRAUDKIT_API_KEYS_FILE`` names a file of ``NAME=value`` lines with the same two
+variables, re-read whenever it changes (its mtime, size or inode), so keys rotate without a restart (EC2): keys are
+then always required, and a file that becomes unreadable or invalid keeps the keys read before in force (logged,
+without values). A configuration problem (keys required but missing, a key shorter than
 ``MIN_KEY_LENGTH``, a bad rate limit or skew) makes /health answer 503 naming it and every other endpoint 503:
 a misconfigured task must fail its health check, not serve open.
 """
@@ -28,6 +31,7 @@ import logging
 import os
 import re
 import secrets
+import threading
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -45,6 +49,7 @@ LABELLING = "labelling"
 SCORING_KEYS_ENV = "FRAUDKIT_SCORING_KEYS"
 LABELLING_KEYS_ENV = "FRAUDKIT_LABELLING_KEYS"
 REQUIRE_KEYS_ENV = "FRAUDKIT_REQUIRE_KEYS"
+KEYS_FILE_ENV = "FRAUDKIT_API_KEYS_FILE"
 _SCOPE_ENV = {SCORING: SCORING_KEYS_ENV, LABELLING: LABELLING_KEYS_ENV}
 
 #: Shortest key accepted: 32 characters of a random token are far beyond guessing at any request rate.
@@ -131,6 +136,66 @@ def key_ring_from_env(environ: Mapping[str, str] = os.environ) -> tuple[KeyRing,
     return ring, problems
 
 
+_UNREAD = object()
+
+
+class KeyFile:
+    """The keys of ``FRAUDKIT_API_KEYS_FILE``, re-read when the file changes; the last good keys stay in force."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.ring = KeyRing({})
+        self.problems: list[str] = []
+        self._stamp: object = _UNREAD
+        self._loaded = False
+        self._lock = threading.Lock()
+        self.refresh()
+
+    def _current_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size, info.st_ino
+
+    def _read(self) -> tuple[KeyRing, list[str]]:
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                lines = handle.read().splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            return KeyRing({}), [f"{KEYS_FILE_ENV}: cannot read {self.path} ({type(error).__name__})"]
+        values = {REQUIRE_KEYS_ENV: "1"}  # a file that names no key must not turn auth off
+        for number, line in enumerate(lines, start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            name, equals, value = line.partition("=")
+            if not equals:
+                return KeyRing({}), [f"{KEYS_FILE_ENV}: line {number} of {self.path} is not NAME=value"]
+            if name.strip() in _SCOPE_ENV.values():
+                values[name.strip()] = value
+        return key_ring_from_env(values)
+
+    def refresh(self) -> None:
+        """Re-reads the file if it changed since the last look (one stat per call)."""
+        stamp = self._current_stamp()
+        if stamp == self._stamp:
+            return
+        with self._lock:
+            if stamp == self._stamp:
+                return
+            self._stamp = stamp
+            ring, problems = self._read()
+            if not problems:
+                if self._loaded:
+                    log.warning("API keys re-read from %s", self.path)
+                self.ring, self.problems, self._loaded = ring, [], True
+            elif self._loaded:
+                for problem in problems:
+                    log.error("%s; the keys read before stay in force", problem)
+            else:
+                self.problems = problems
+
+
 def _error(status: int, message: str, **headers: str) -> Response:
     response = jsonify({"error": message, "field": "Authorization"} if status in (401, 403) else {"error": message})
     response.status_code = status
@@ -165,7 +230,8 @@ def protect(app: Flask, scopes: Mapping[str, str | None], environ: Mapping[str, 
     ``scopes`` maps endpoint names to the scope they need, or None for an open endpoint; an endpoint not listed
     needs a scoring key (closed by default). Requests that match no route fall through to the 404/405 handlers.
     """
-    ring, problems = key_ring_from_env(environ)
+    key_file = KeyFile(environ[KEYS_FILE_ENV]) if environ.get(KEYS_FILE_ENV, "").strip() else None
+    ring, problems = key_ring_from_env(environ) if key_file is None else (key_file.ring, [])
     buckets = None
     try:
         limit = rate_limit_from_env(environ)
@@ -182,6 +248,10 @@ def protect(app: Flask, scopes: Mapping[str, str | None], environ: Mapping[str, 
         body_timeout = body_timeout_seconds(environ)
     except ValueError as error:
         problems.append(str(error))
+    # With a key file, its problems are re-evaluated on each request, on top of the settings' fixed ones.
+    settings_problems = list(problems)
+    if key_file is not None:
+        problems = settings_problems + key_file.problems
     for problem in problems:
         log.error("refusing to serve: %s", problem)
     if not ring.enabled and not problems:
@@ -201,6 +271,10 @@ def protect(app: Flask, scopes: Mapping[str, str | None], environ: Mapping[str, 
         if endpoint is None:
             return None  # no such route: the 404/405 handlers answer
         scope = scopes.get(endpoint, SCORING)
+        if key_file is not None:
+            key_file.refresh()
+            guard.ring, guard.problems = key_file.ring, settings_problems + key_file.problems
+        ring, problems = guard.ring, guard.problems
         if problems:
             if scope is None:
                 return _json_503({"status": "misconfigured", "error": "; ".join(problems)})

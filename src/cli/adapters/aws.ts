@@ -149,6 +149,20 @@ export interface AwsAdapter {
   buildState?(region: string, id: string): Promise<CodeBuildState>;
   /** Log lines of one stream after `token` (from the start without one) and the token to continue from. */
   logStreamEvents?(region: string, group: string, stream: string, token?: string): Promise<{ events: LogEvent[]; next?: string }>;
+  /** Runs shell commands on an instance through its SSM agent (Run Command, AWS-RunShellScript); returns the command id. */
+  sendShellCommand?(region: string, instanceId: string, commands: string[], comment: string): Promise<string>;
+  /** How far one Run Command has got on one instance. */
+  commandInvocation?(region: string, commandId: string, instanceId: string): Promise<CommandInvocation>;
+}
+
+/** One Run Command on one instance (`ssm get-command-invocation`). */
+export interface CommandInvocation {
+  /** Pending, InProgress, Delayed, Success, Cancelled, TimedOut, Failed (Pending until SSM knows the invocation). */
+  status: string;
+  /** SSM's detail, e.g. "Undeliverable" when the agent is not reachable. */
+  detail?: string;
+  /** The end of the command's standard error, for a failure. */
+  error?: string;
 }
 
 /** How far one ECS deployment has got. */
@@ -385,6 +399,43 @@ export class AwsCli implements AwsAdapter {
       desired: found.desiredCount,
       deployments: deployments.length,
     };
+  }
+
+  async sendShellCommand(region: string, instanceId: string, commands: string[], comment: string): Promise<string> {
+    const data = (await this.call(region, [
+      "ssm",
+      "send-command",
+      "--instance-ids",
+      instanceId,
+      "--document-name",
+      "AWS-RunShellScript",
+      "--comment",
+      comment,
+      "--parameters",
+      JSON.stringify({ commands }),
+    ])) as { Command?: { CommandId?: string } };
+    const id = data.Command?.CommandId;
+    if (!id) throw new AwsError(`SSM started no command on ${instanceId}`);
+    return id;
+  }
+
+  async commandInvocation(region: string, commandId: string, instanceId: string): Promise<CommandInvocation> {
+    let data: { Status?: string; StatusDetails?: string; StandardErrorContent?: string };
+    try {
+      data = (await this.call(region, [
+        "ssm",
+        "get-command-invocation",
+        "--command-id",
+        commandId,
+        "--instance-id",
+        instanceId,
+      ])) as typeof data;
+    } catch (error) {
+      // Right after send-command, SSM may not know the invocation yet.
+      if (error instanceof AwsError && error.code === "InvocationDoesNotExist") return { status: "Pending" };
+      throw error;
+    }
+    return { status: data.Status ?? "Pending", detail: data.StatusDetails, error: data.StandardErrorContent?.trim() || undefined };
   }
 
   async putObject(region: string, bucket: string, key: string, file: string): Promise<void> {

@@ -11,6 +11,7 @@ import { commandHint, TARGET_LABELS } from "../labels";
 import { requireTarget, resolveRegion, type TargetFlags, withTarget } from "../options";
 import { environmentFromFlags } from "../operations-flags";
 import { formatElapsed } from "../progress";
+import { refreshInstanceKeys } from "../ec2-rotation";
 
 /** Flags of `rotate-keys`. */
 interface RotateFlags extends TargetFlags {
@@ -72,7 +73,7 @@ async function writeKeys(ctx: CliContext, region: string, name: string, value: s
 /** `rotate-keys`: new API keys without downtime, in two restarts (both keys accepted, then only the new one). */
 export const rotateKeysCommand = defineCommand<RotateFlags>({
   command: "rotate-keys",
-  describe: "replace a deployment's API keys without downtime: accept new and old, restart, then drop the old, restart",
+  describe: "replace a deployment's API keys without downtime: accept new and old, roll out, then drop the old, roll out",
   builder: (yargs) =>
     withTarget(yargs)
       .option("scope", { type: "string", default: "both", describe: "which keys: scoring | labelling | both" })
@@ -81,19 +82,17 @@ export const rotateKeysCommand = defineCommand<RotateFlags>({
         default: "both",
         describe: "both | add (new key next to the old, so clients can switch) | drop (remove the old key)",
       })
-      .option("timeout", { type: "number", default: 900, describe: "seconds to wait for each restart" }) as unknown as Argv<RotateFlags>,
+      .option("timeout", {
+        type: "number",
+        default: 900,
+        describe: "seconds to wait for each roll-out (ECS restart, EC2 key refresh)",
+      }) as unknown as Argv<RotateFlags>,
   run: async (ctx, flags) => {
     const { target, app } = requireTarget(ctx, flags);
     if (!(PHASES as readonly string[]).includes(flags.phase)) throw new CliError(`--phase must be ${PHASES.join(" | ")}`, EXIT.usage);
     if (!(SCOPES as readonly string[]).includes(flags.scope)) throw new CliError(`--scope must be ${SCOPES.join(" | ")}`, EXIT.usage);
     if (target === "local") {
       throw new CliError("local runs get fresh keys each start: stop, then serve --require-keys again", EXIT.usage);
-    }
-    if (target === "ec2") {
-      throw new CliError(
-        "rotate-keys restarts ECS services; EC2 reads its keys at boot: see docs/security.md (rotation on EC2)",
-        EXIT.usage,
-      );
     }
     const environment = environmentFromFlags(flags);
     const dir = path.join(ctx.repoRoot, deploymentDirName(target, app.name, environment));
@@ -104,13 +103,21 @@ export const rotateKeysCommand = defineCommand<RotateFlags>({
     const parameters = deployedKeyParameters(info);
     if (!parameters)
       throw new CliError(`${path.basename(dir)} was deployed without API keys (--no-api-keys): nothing to rotate`, EXIT.usage);
-    const cluster = outputString(info, "cluster_name");
-    const service = outputString(info, "service_name");
-    if (!cluster || !service) throw new CliError(`${path.basename(dir)} has no cluster_name/service_name outputs`, EXIT.failed);
     const region = info.region ?? resolveRegion(flags, ctx.env);
     const scopes: ApiKeyScope[] = flags.scope === "both" ? [...API_KEY_SCOPES] : [flags.scope as ApiKeyScope];
     const timeoutMs = flags.timeout * 1000;
-    const ecs = { cluster, service };
+    // ECS reads the keys when a task starts (a restart); the EC2 app re-reads its key file (a refresh, no restart).
+    let rollOut: (what: string) => Promise<void>;
+    if (target === "ec2") {
+      const instance = outputString(info, "instance_id");
+      if (!instance) throw new CliError(`${path.basename(dir)} has no instance_id output`, EXIT.failed);
+      rollOut = (what) => refreshInstanceKeys(ctx, region, instance, timeoutMs, what);
+    } else {
+      const cluster = outputString(info, "cluster_name");
+      const service = outputString(info, "service_name");
+      if (!cluster || !service) throw new CliError(`${path.basename(dir)} has no cluster_name/service_name outputs`, EXIT.failed);
+      rollOut = (what) => restartAndWait(ctx, region, { cluster, service }, timeoutMs, what);
+    }
 
     // Values stay in this process's memory; only parameter names are printed.
     const current: Partial<Record<ApiKeyScope, string[]>> = {};
@@ -126,7 +133,7 @@ export const rotateKeysCommand = defineCommand<RotateFlags>({
         await writeKeys(ctx, region, parameters[scope], current[scope]!.join(","));
         ctx.out.out(`${parameters[scope]}: new key added; the old one is still accepted`);
       }
-      await restartAndWait(ctx, region, ecs, timeoutMs, "new and old keys accepted");
+      await rollOut("new and old keys accepted");
     }
     if (flags.phase === "add") {
       printKeyInstructions(ctx, region, parameters);
@@ -142,7 +149,7 @@ export const rotateKeysCommand = defineCommand<RotateFlags>({
       await writeKeys(ctx, region, parameters[scope], newest);
       ctx.out.out(`${parameters[scope]}: old key removed`);
     }
-    await restartAndWait(ctx, region, ecs, timeoutMs, "only the new keys accepted");
+    await rollOut("only the new keys accepted");
     printKeyInstructions(ctx, region, parameters);
     ctx.out.out(`Rotated the ${scopes.join(" and ")} keys of ${app.name} on ${TARGET_LABELS[target]}.`);
   },
