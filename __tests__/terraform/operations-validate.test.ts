@@ -53,11 +53,11 @@ import { hasTerraform, offlineTerraform, type OfflineTerraform } from "../helper
       app: appsUnderTest()[0],
       arch: "ecs_alb",
       imageUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud/app:test",
-      outDir: path.join(work, "front"),
+      outDir: path.join(tf.work, "front"),
       operations: { authFront: "iam", waf: true },
     });
     expect(validate(dir)).toEqual([]);
-    const fmt = spawnSync("terraform", ["fmt", "-check", "-list=true", "-no-color"], { cwd: dir, env, encoding: "utf8" });
+    const fmt = tf.run(dir, ["fmt", "-check", "-list=true"]);
     expect(fmt.stdout.trim()).toBe("");
   });
 
