@@ -9,6 +9,7 @@ import {
   stageDeploymentFolder,
   type StagedFolder,
 } from "../deployment-folder";
+import { architecture } from "../architectures";
 import { ensureTerraformCliConfig } from "../terraform/cli-config";
 import type { AppSpec, Architecture } from "../types";
 import type { OperationsOptions } from "../operations/types";
@@ -195,7 +196,7 @@ async function writeAndDeploy(
         interruptHints: hints,
       });
     } catch (error) {
-      if (error instanceof CliError && error.exitCode === EXIT.failed && arch !== "ec2") {
+      if (error instanceof CliError && error.exitCode === EXIT.failed && architecture(arch).compute === "fargate") {
         throw new CliError(error.message, error.exitCode, [...error.details, ...(await ecsDiagnosis(ctx, folder.dir, request.region))]);
       }
       throw error;
@@ -212,8 +213,8 @@ async function writeAndDeploy(
 }
 
 /**
- * The app's base URL: the app_url output, or for plain ECS (no load balancer, app_url empty) the public IP
- * of a running task, waited for until `deadline` because tasks start after apply returns.
+ * The app's base URL: the app_url output, or for an architecture whose URL is a task's (no load balancer, app_url
+ * empty) the public IP of a running task, waited for until `deadline` because tasks start after apply returns.
  */
 async function resolveBaseUrl(
   ctx: CliContext,
@@ -222,7 +223,7 @@ async function resolveBaseUrl(
   deadline: number,
 ): Promise<string | undefined> {
   const url = outputString(info, "app_url");
-  if (url || request.arch !== "ecs") return url;
+  if (url || architecture(request.arch).url !== "task-public-ip") return url;
   const cluster = outputString(info, "cluster_name");
   const service = outputString(info, "service_name");
   if (!cluster || !service) return undefined;
@@ -263,7 +264,7 @@ async function confirmHealthy(ctx: CliContext, request: DeployRequest, dir: stri
   const timeout = `${Math.round(request.healthTimeoutMs / 1000)}s`;
   const failure = async (message: string): Promise<CliError> =>
     new CliError(message, EXIT.failed, [
-      ...(request.arch === "ec2" ? [] : await ecsDiagnosis(ctx, dir, request.region)),
+      ...(architecture(request.arch).compute === "fargate" ? await ecsDiagnosis(ctx, dir, request.region) : []),
       `The resources are still there. Logs: ${commandHint("logs", request.arch, request.app.name, envFlag(request))}`,
       `Remove them: ${commandHint("destroy", request.arch, request.app.name, envFlag(request))}`,
     ]);

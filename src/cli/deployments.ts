@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { ARCHITECTURES, Architecture } from "../types";
+import { ARCHITECTURE_IDS, type Architecture } from "../architectures/ids";
 
 /** Where an app runs: one of the AWS architectures, or this machine. */
 export type Target = Architecture | "local";
@@ -49,7 +49,7 @@ export function parseDeploymentDirName(
 ): { target: Target; app: string; environment?: string } | undefined {
   if (!name.startsWith("deployment_")) return undefined;
   const rest = name.slice("deployment_".length);
-  const targets: Target[] = [...ARCHITECTURES, "local"].sort((a, b) => b.length - a.length) as Target[];
+  const targets: Target[] = [...ARCHITECTURE_IDS, "local"].sort((a, b) => b.length - a.length) as Target[];
   const target = targets.find((candidate) => rest.startsWith(`${candidate}_`) && rest.length > candidate.length + 1);
   if (!target) return undefined;
   const appPart = rest.slice(target.length + 1);

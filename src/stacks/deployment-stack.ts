@@ -3,19 +3,16 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack, type TerraformElement } from "cdktf";
 import { apiKeyOutputs } from "../constructs/api-keys";
 import { wafVariableSpecs } from "../constructs/waf";
-import { Ec2Deployment } from "../constructs/ec2-deployment";
 import { imageRepositoryArn } from "../constructs/iam";
-import { EcsAlbDeployment } from "../constructs/ecs-alb-deployment";
-import { EcsDeployment } from "../constructs/ecs-deployment";
-import type { FoundationProps, OutputSpec } from "../constructs/foundation";
+import type { FoundationProps } from "../constructs/foundation";
 import type { ImageSource } from "../constructs/image";
-import type { Workload } from "../constructs/workload";
 import type { OperationsOptions } from "../operations/types";
 import { deploymentName, deploymentTags } from "../constructs/naming";
 import type { AppSpec, Architecture } from "../types";
 import { Operations } from "./operations";
 import { operationsVariableSpecs } from "./operations-variables";
-import { effectiveStateStore, stateStoreSecrets } from "../operations/state-store";
+import { stateStoreSecrets } from "../operations/state-store";
+import { architecture as architectureDefinition, checkWafTarget, effectiveStateStore } from "../architectures";
 import { DEFAULT_REGION, declareVariables, stateStoreVariableSpecs, variableSpecs, type ImageMode, type VariableSpec } from "./variables";
 
 /** Pinned provider versions (the aws one matches the local mirror and @cdktf/provider-aws 20.1.0's bindings). */
@@ -73,10 +70,11 @@ export function imageMode(options: DeploymentStackOptions): ImageMode {
 
 /** Every Terraform variable a stack with these options declares: the architecture's, then the operations features'. */
 export function stackVariableSpecs(app: AppSpec, arch: Architecture, options: DeploymentStackOptions): Record<string, VariableSpec> {
+  checkWafTarget(arch, options.operations?.waf);
   return {
     ...variableSpecs(app, arch, imageMode(options), options.region ?? DEFAULT_REGION),
     ...operationsVariableSpecs(arch, options.operations),
-    ...wafVariableSpecs(arch, options.operations?.waf),
+    ...wafVariableSpecs(options.operations?.waf),
     ...stateStoreVariableSpecs(effectiveStateStore(arch, options.operations?.stateStore)),
   };
 }
@@ -144,7 +142,7 @@ export class DeploymentStack extends TerraformStack {
       apiKeys: ops.apiKeys,
       stateStore: { choice: stateStore, nodeType: vars.cache_node_type?.stringValue, accessString: vars.cache_access_string?.stringValue },
     };
-    const built = this.buildArchitecture(architecture, foundation, vars, ops.waf);
+    const built = architectureDefinition(architecture).build(this, foundation, vars, { waf: ops.waf });
     const logGroupName = String(built.outputs.log_group_name.value);
     const operations = new Operations(this, "operations", {
       namePrefix: foundation.namePrefix,
@@ -156,44 +154,6 @@ export class DeploymentStack extends TerraformStack {
     for (const [name, spec] of Object.entries({ ...built.outputs, ...apiKeyOutputs(ops.apiKeys), ...operations.outputs })) {
       new TerraformOutput(this, name, { value: spec.value, description: spec.description });
     }
-  }
-
-  /** Builds the architecture's construct and returns its outputs and compute handles. */
-  private buildArchitecture(
-    arch: Architecture,
-    foundation: FoundationProps,
-    vars: Record<string, { numberValue: number; stringValue: string }>,
-    waf?: boolean,
-  ): { outputs: Record<string, OutputSpec>; workload: Workload } {
-    if (arch === "ec2") {
-      return new Ec2Deployment(this, "ec2", {
-        ...foundation,
-        instanceType: vars.instance_type.stringValue,
-        sshCidr: vars.ssh_cidr.stringValue,
-        keyName: vars.key_name.stringValue,
-        publicKey: vars.public_key.stringValue,
-        rootVolumeSize: vars.root_volume_size.numberValue,
-        amiSsmParameter: vars.ami_ssm_parameter.stringValue,
-      });
-    }
-    const task = {
-      cpu: vars.cpu.numberValue,
-      memory: vars.memory.numberValue,
-      desiredCount: vars.desired_count.numberValue,
-      gracePeriodSeconds: vars.health_check_grace_period.numberValue,
-    };
-    if (arch === "ecs") return new EcsDeployment(this, "ecs", { ...foundation, ...task });
-    return new EcsAlbDeployment(this, "ecs_alb", {
-      ...foundation,
-      ...task,
-      minCount: vars.min_count.numberValue,
-      maxCount: vars.max_count.numberValue,
-      cpuTarget: vars.cpu_target.numberValue,
-      scaleOutCooldown: vars.scale_out_cooldown.numberValue,
-      scaleInCooldown: vars.scale_in_cooldown.numberValue,
-      certificateArn: vars.certificate_arn.stringValue,
-      waf: waf ? { rateLimit: vars.waf_rate_limit.numberValue } : undefined,
-    });
   }
 
   /** Terraform name from the construct path below the architecture construct, e.g. "fargate_service". */
