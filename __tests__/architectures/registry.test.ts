@@ -39,7 +39,7 @@ describe("the architecture registry", () => {
   test.each(architectureDefinitions().flatMap((def) => apps.map((app) => [def.id, app.name, def, app] as const)))(
     "%s / %s: the cost estimate prices the sizes main.tf declares by default",
     (_id, _name, def, app) => {
-      const specs = stackVariableSpecs(app, def.id, { region: "us-east-1" });
+      const specs = stackVariableSpecs({ app, arch: def.id, region: "us-east-1" });
       const estimate = estimateCost({ arch: def.id, region: "us-east-1", ...def.costSizes({}, app) });
       const compute = estimate.lines[0]!.quantity;
       if (def.compute === "instance") {

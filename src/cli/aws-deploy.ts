@@ -2,7 +2,6 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   type DeploymentFolderRequest,
-  deploymentDirName,
   FolderLockedError,
   lockDeploymentFolder,
   renderDeploymentFiles,
@@ -11,9 +10,7 @@ import {
 } from "../deployment-folder";
 import { architecture } from "../architectures";
 import { ensureTerraformCliConfig } from "../terraform/cli-config";
-import type { AppSpec, Architecture } from "../types";
-import type { OperationsOptions } from "../operations/types";
-import type { S3BackendOptions } from "../stacks/deployment-stack";
+import { type DeploymentRequest, requestNames, type VariableValues } from "../deployment-request";
 import type { CliContext } from "./context";
 import { DeploymentInfo, OUTPUTS_CACHE, outputString, readDeployment } from "./deployments";
 import { CliError, describeError, EXIT } from "./errors";
@@ -27,28 +24,18 @@ import { runTerraformStep } from "./terraform-step";
 import { ensureApiKeys, printKeyInstructions } from "./api-keys";
 import { apiKeyParameters } from "../constructs/api-keys";
 
-/** One AWS deployment to plan or apply. */
-export interface DeployRequest {
-  /** The app. */
-  app: AppSpec;
-  /** The architecture. */
-  arch: Architecture;
-  /** AWS region. */
+/** One AWS deployment to plan or apply: the deployment request with the CLI's run settings, every flag checked. */
+export interface DeployRequest extends DeploymentRequest {
+  /** AWS region (always resolved: flag, environment or default). */
   region: string;
-  /** A pushed image to run instead of building the app's Dockerfile. */
-  imageUri?: string;
   /** "remote": build the image in AWS CodeBuild (no local Docker) before the full apply. */
   build?: "remote";
   /** Terraform variables for terraform.tfvars. */
-  variables: Record<string, string | number | boolean>;
+  variables: VariableValues;
   /** How long to wait for the health check after apply. */
   healthTimeoutMs: number;
   /** Stop after the plan (the `plan` command). */
   planOnly?: boolean;
-  /** Alarms, schedule, secrets, environment. */
-  operations?: OperationsOptions;
-  /** Keep the state in S3 (backend.tf). */
-  s3Backend?: S3BackendOptions;
 }
 
 /** "--env NAME" for hints that must find an environment's folder again; empty without one. */
@@ -73,13 +60,13 @@ export function terraformEnv(ctx: CliContext): NodeJS.ProcessEnv {
  */
 export async function deployToAws(ctx: CliContext, request: DeployRequest): Promise<void> {
   const { out, clock } = ctx;
-  const { app, arch } = request;
+  const { arch } = request;
   const started = clock.now();
   out.out(`Checking prerequisites for ${TARGET_LABELS[arch]} in ${request.region}...`);
   const missing = await deployPrerequisites(ctx, request.region, request.imageUri === undefined && request.build !== "remote");
 
   // One run per folder: a second deploy (or destroy) of it stops here, before writing anything.
-  const release = lockFolder(path.join(ctx.repoRoot, deploymentDirName(arch, app.name, request.operations?.environment)), request);
+  const release = lockFolder(path.join(ctx.repoRoot, requestNames(request).dir), request);
   try {
     await writeAndDeploy(ctx, request, stageDeploymentFolder(folderRequest(ctx, request)), missing, started);
   } finally {
@@ -87,19 +74,9 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
   }
 }
 
-/** What the deployment folder is rendered from. */
+/** What the deployment folder is rendered from: the request itself, in this repository. */
 function folderRequest(ctx: CliContext, request: DeployRequest): DeploymentFolderRequest {
-  return {
-    repoRoot: ctx.repoRoot,
-    app: request.app,
-    arch: request.arch,
-    imageUri: request.imageUri,
-    imageBuild: request.build,
-    variables: request.variables,
-    region: request.region,
-    operations: request.operations,
-    s3Backend: request.s3Backend,
-  };
+  return { ...request, repoRoot: ctx.repoRoot };
 }
 
 /** The CLI's lock of a deployment folder for this run; held by another run, a one-line failure. */

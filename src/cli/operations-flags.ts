@@ -7,7 +7,7 @@ import { parseSchedule } from "../operations/schedule";
 import { parseSecrets } from "../operations/secrets";
 import { parseStateStore, STATE_STORE_PASSWORD_VARIABLE } from "../operations/state-store";
 import type { OperationsOptions } from "../operations/types";
-import type { S3BackendOptions } from "../stacks/deployment-stack";
+import type { S3BackendOptions } from "../deployment-request";
 import { InputError } from "../validation/errors";
 import { parseRegion } from "../validation/regions";
 import { parseBucketName, parseEmail, parseTableName } from "../validation/values";

@@ -1,4 +1,5 @@
 import type { Argv } from "yargs";
+import { clashingApp } from "../deployment-names";
 import { findApp } from "../discovery";
 import { stackVariableSpecs } from "../stacks/deployment-stack";
 import { architecture, parseArchitecture, UnknownArchitectureError } from "../architectures";
@@ -173,7 +174,14 @@ export function deployRequest(ctx: CliContext, arch: Architecture, app: AppSpec,
   const variables = terraformVariables(flags, region);
   const base = operationsFromFlags(flags);
   const operations = { ...base, ...apiKeysFromFlags(flags, arch, app.name, base.environment) };
-  const declared = stackVariableSpecs(app, arch, { imageUri, region, operations });
+  const clash = clashingApp(
+    app.name,
+    base.environment,
+    ctx.discover().apps.map((found) => found.name),
+  );
+  if (clash)
+    throw new InputError(`--env ${base.environment} would name ${app.name}'s folder like the app ${clash}'s; choose another --env`);
+  const declared = stackVariableSpecs({ app, arch, imageUri, region, operations });
   const foreign = Object.keys(variables).filter((name) => !(name in declared));
   if (foreign.length > 0) throw new InputError(`${foreign.map(flagOfVariable).join(", ")} does not apply to ${TARGET_LABELS[arch]}`);
   if (architecture(arch).compute === "fargate")
