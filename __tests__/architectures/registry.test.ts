@@ -1,7 +1,9 @@
 import { ARCHITECTURE_DEFINITIONS, architectureDefinitions, parseArchitecture, UnknownArchitectureError } from "../../src/architectures";
 import { stackVariableSpecs } from "../../src/stacks/deployment-stack";
 import { estimateCost } from "../../src/cost";
-import { TARGET_LABELS, TARGETS, archFlag } from "../../src/cli/labels";
+import * as fs from "fs";
+import * as path from "path";
+import { TARGET_LABELS, TARGETS, archFlag, archFlagList } from "../../src/cli/labels";
 import { ARCHITECTURES } from "../../src/types";
 import { appsUnderTest } from "../helpers/apps";
 
@@ -26,6 +28,11 @@ describe("the architecture registry", () => {
   test.each(architectureDefinitions())("$id: its id and its --arch spelling parse back to it, in any case", (def) => {
     for (const text of [def.id, def.flag, ` ${def.flag.toUpperCase()} `]) expect(parseArchitecture(text)).toBe(def.id);
     expect(archFlag(def.id)).toBe(def.flag);
+  });
+
+  test("the help file documents every --arch spelling the registry accepts", () => {
+    const helpFile = fs.readFileSync(path.join(__dirname, "..", "..", "help"), "utf8");
+    expect(helpFile).toContain(`A = ${archFlagList()} `);
   });
 
   test("an unknown spelling lists every id and the spellings that differ from them", () => {
