@@ -3,7 +3,11 @@
  * Pure: no I/O beyond the JSON import, so it can be tested against the seed's ranges.
  */
 import pricesJson from "./pricing/prices.json";
-import { CACHE_NODES, DEFAULT_CACHE_NODE_TYPE, effectiveStateStore, type StateStoreChoice } from "./operations/state-store";
+import { architecture, effectiveStateStore } from "./architectures";
+import { EC2_DEFAULTS } from "./architectures/ec2";
+import { DEFAULT_TASK_SIZE, ECS_DEFAULTS } from "./architectures/ecs";
+import { ECS_ALB_DEFAULTS } from "./architectures/ecs-alb";
+import { CACHE_NODES, DEFAULT_CACHE_NODE_TYPE, type StateStoreChoice } from "./operations/state-store";
 import type { Architecture } from "./types";
 
 /** Unit prices of one region. */
@@ -91,7 +95,7 @@ export interface CostRequest {
   arch: Architecture;
   /** AWS region code. */
   region: string;
-  /** EC2 instance type (EC2 only; default t3.xlarge as in the seed). */
+  /** EC2 instance type (EC2 only; default EC2_DEFAULTS.instanceType). */
   instanceType?: string;
   /** Fargate CPU units per task (ECS only). */
   cpu?: number;
@@ -113,6 +117,33 @@ export interface CostRequest {
   waf?: boolean;
   /** API Gateway HTTP API with IAM authorization before an internal load balancer (ECS + ALB only). */
   authFront?: boolean;
+}
+
+/**
+ * The estimate being written, as an architecture's cost function sees it: the region's prices, the usage, the
+ * share of the week the compute runs, and the public IPv4 addresses it adds (always on, and stopped by a schedule).
+ */
+export interface CostSheet {
+  /** The region's unit prices. */
+  prices: RegionPrices;
+  /** The usage assumptions with the request's overrides. */
+  usage: UsageAssumptions;
+  /** Share of the week the compute runs (1: around the clock). */
+  running: number;
+  /** " x 33% of the week" with a schedule, else empty: appended to the quantity of what a schedule stops. */
+  scheduled: string;
+  /** The assumptions, one sentence each. */
+  assumptions: string[];
+  /** Public IPv4 addresses held around the clock (Elastic IP, load balancer nodes). */
+  publicIps: number;
+  /** Public IPv4 addresses a schedule releases (one per task). */
+  scheduledIps: number;
+  /** Adds an item priced per hour. */
+  hourly(item: string, quantity: string, perHour: number): void;
+  /** Adds an item priced per month. */
+  monthly(item: string, quantity: string, perMonth: number): void;
+  /** The price of `key` in a price list; an UnknownPriceError naming what is priced when absent. */
+  price(what: string, priced: Record<string, number>, key: string): number;
 }
 
 /** One priced item. */
@@ -153,8 +184,15 @@ export class UnknownPriceError extends Error {
   }
 }
 
-/** Seed defaults: t3.xlarge for ML on EC2, 1 vCPU / 2 GB per task, 1 task on ECS, 2 (the minimum of 2-10) behind the ALB. */
-export const COST_DEFAULTS = { instanceType: "t3.xlarge", cpu: 1024, memory: 2048, ecsTasks: 1, albTasks: 2, albAzs: 2 } as const;
+/** The sizes priced when none is given: the architectures' own defaults (src/architectures/). */
+export const COST_DEFAULTS = {
+  instanceType: EC2_DEFAULTS.instanceType,
+  cpu: DEFAULT_TASK_SIZE.cpu,
+  memory: DEFAULT_TASK_SIZE.memory,
+  ecsTasks: ECS_DEFAULTS.desiredCount,
+  albTasks: ECS_ALB_DEFAULTS.minCount,
+  albAzs: ECS_ALB_DEFAULTS.availabilityZones,
+} as const;
 
 /** Regions the price table covers. */
 export function pricedRegions(table: PriceTable = PRICES): string[] {
@@ -179,71 +217,29 @@ export function estimateCost(request: CostRequest, table: PriceTable = PRICES): 
 
   // Only what a schedule stops gets cheaper: instance hours and tasks (with their public IPs); not the EIP, volume or ALB.
   const running = request.runningFraction ?? 1;
-  const scheduled = running < 1 ? ` x ${(running * 100).toFixed(0)}% of the week` : "";
-  let publicIps = 0;
-  let scheduledIps = 0;
-  if (request.arch === "ec2") {
-    const type = request.instanceType ?? COST_DEFAULTS.instanceType;
-    const price = prices.ec2_hourly[type];
-    if (price === undefined) {
-      throw new UnknownPriceError(
-        `no price for instance type "${type}" in ${request.region}; priced types: ${Object.keys(prices.ec2_hourly).join(", ")}`,
-      );
-    }
-    hourly("EC2 instance", `1 x ${type}${scheduled}`, price * running);
-    monthly("EBS root volume (gp3)", `${usage.root_volume_gb} GB`, usage.root_volume_gb * prices.ebs_gp3_gb_month);
-    publicIps = 1;
-    assumptions.push(
-      running < 1
-        ? `The instance runs only ${request.scheduleText ?? "on its schedule"}; stopped, it still pays for the Elastic IP and the volume.`
-        : "The instance runs around the clock; stopping it saves the instance hours but not the Elastic IP or the volume.",
-    );
-  } else {
-    const cpu = request.cpu ?? COST_DEFAULTS.cpu;
-    const memory = request.memory ?? COST_DEFAULTS.memory;
-    const tasks = request.tasks ?? (request.arch === "ecs_alb" ? COST_DEFAULTS.albTasks : COST_DEFAULTS.ecsTasks);
-    const vcpu = cpu / 1024;
-    const gb = memory / 1024;
-    hourly(
-      "Fargate tasks",
-      `${tasks} task${tasks === 1 ? "" : "s"} x ${vcpu} vCPU, ${gb} GB${scheduled}`,
-      tasks * (vcpu * prices.fargate_vcpu_hourly + gb * prices.fargate_gb_hourly) * running,
-    );
-    scheduledIps = tasks;
-    if (running < 1) assumptions.push(`Tasks run only ${request.scheduleText ?? "on their schedule"} and are scaled to zero outside it.`);
-    assumptions.push("Tasks run in public subnets with a public IP each (no NAT gateway).");
-    if (request.arch === "ecs_alb") {
-      hourly("Application Load Balancer", "1 ALB", prices.alb_hourly);
-      hourly("ALB capacity units", `${usage.alb_lcu} LCU on average`, usage.alb_lcu * prices.alb_lcu_hourly);
-      assumptions.push(`The service stays at its minimum of ${tasks} tasks; each task added by auto-scaling adds its Fargate cost.`);
-      if (request.authFront) {
-        lines.push(...authFrontCostLines(prices, usage, table.hours_per_month));
-        assumptions.push(
-          `The front carries ${usage.api_requests_million_month} million requests a month (each further million adds its price); its VPC link at $${prices.http_api_vpc_link_hourly}/hour (AWS names no VPC link charge for HTTP APIs: see the sources in prices.json); the load balancer is internal (no public IPv4).`,
-        );
-      } else {
-        publicIps += COST_DEFAULTS.albAzs;
-        assumptions.push(`The ALB spans ${COST_DEFAULTS.albAzs} availability zones (one public IPv4 address each).`);
+  const sheet: CostSheet = {
+    prices,
+    usage,
+    running,
+    scheduled: running < 1 ? ` x ${(running * 100).toFixed(0)}% of the week` : "",
+    assumptions,
+    publicIps: 0,
+    scheduledIps: 0,
+    hourly,
+    monthly,
+    price: (what, priced, key) => {
+      const price = priced[key];
+      if (price === undefined) {
+        throw new UnknownPriceError(`no price for ${what} "${key}" in ${request.region}; priced types: ${Object.keys(priced).join(", ")}`);
       }
-      if (request.waf) {
-        monthly("AWS WAF web ACL + rate rule", "1 web ACL, 1 rule", prices.waf_web_acl_month + prices.waf_rule_month);
-        monthly(
-          "AWS WAF requests",
-          `${usage.waf_requests_million_month} million/month`,
-          usage.waf_requests_million_month * prices.waf_million_requests,
-        );
-        assumptions.push(`WAF inspects ${usage.waf_requests_million_month} million requests a month; each further million adds its price.`);
-      }
-    }
-  }
+      return price;
+    },
+  };
+  architecture(request.arch).cost(request, sheet);
+  const { publicIps, scheduledIps, scheduled } = sheet;
   if (effectiveStateStore(request.arch, request.stateStore).kind === "elasticache") {
     const type = request.cacheNodeType ?? DEFAULT_CACHE_NODE_TYPE;
-    const price = prices.elasticache_valkey_node_hourly[type];
-    if (price === undefined) {
-      throw new UnknownPriceError(
-        `no price for cache node type "${type}" in ${request.region}; priced types: ${Object.keys(prices.elasticache_valkey_node_hourly).join(", ")}`,
-      );
-    }
+    const price = sheet.price("cache node type", prices.elasticache_valkey_node_hourly, type);
     hourly("ElastiCache state store", `${CACHE_NODES} x ${type} (Valkey, primary + replica)`, CACHE_NODES * price);
     monthly("KMS key (state store at rest)", "1 customer managed key", prices.kms_key_month);
     assumptions.push(
@@ -275,25 +271,6 @@ export function estimateCost(request: CostRequest, table: PriceTable = PRICES): 
     currency: table.currency,
     assumptions,
   };
-}
-
-/** The front's lines: requests, VPC link, and the access logs it writes (one line a request). */
-function authFrontCostLines(prices: RegionPrices, usage: UsageAssumptions, hoursPerMonth: number): CostLine[] {
-  const perDay = (perMonth: number): number => (perMonth * 24) / hoursPerMonth;
-  const logGbMonth = (usage.api_requests_million_month * 1e6 * usage.api_access_log_bytes) / 1e9;
-  return [
-    {
-      item: "API Gateway HTTP API requests",
-      quantity: `${usage.api_requests_million_month} million/month`,
-      perDay: perDay(usage.api_requests_million_month * prices.http_api_million_requests),
-    },
-    { item: "API Gateway VPC link", quantity: "1 VPC link", perDay: prices.http_api_vpc_link_hourly * 24 },
-    {
-      item: "API access logs",
-      quantity: `${logGbMonth.toFixed(2)} GB/month`,
-      perDay: perDay(logGbMonth * (prices.logs_ingest_gb + prices.logs_storage_gb_month)),
-    },
-  ];
 }
 
 /** Formats an amount of money as "$1.23". */

@@ -3,40 +3,24 @@ import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
 import { collectCheckovSkips } from "./constructs/checkov";
-import { DeploymentStack, stackVariableSpecs, type DeploymentStackOptions } from "./stacks/deployment-stack";
-import type { OperationsOptions } from "./operations/types";
-import { stackName } from "./stacks/factory";
+import { type DeploymentRequest, requestNames, type VariableValues } from "./deployment-request";
+import { DeploymentStack, stackVariableSpecs, type DeploymentStackProps } from "./stacks/deployment-stack";
 import { hclLiteral, terraformJsonToHcl } from "./terraform/hcl";
-import type { AppSpec, Architecture } from "./types";
 import { InputError } from "./validation/errors";
 
-/** The folder name of a deployment: "deployment_<arch>_<app>", or "deployment_<arch>_<app>_<env>" for an environment. */
-export function deploymentDirName(arch: Architecture, appName: string, environment?: string): string {
-  return `deployment_${stackName(arch, appName)}${environment ? `_${environment}` : ""}`;
-}
+export { deploymentDirName } from "./deployment-names";
 
-/** What to write: which app on which architecture, with which image and variable values. */
-export interface DeploymentFolderRequest {
+/** What to write: the deployment request, where the repository is and (for tests) another target folder. */
+export interface DeploymentFolderRequest extends DeploymentRequest {
   /** Repository root (holds apps/). */
   repoRoot: string;
-  /** The app. */
-  app: AppSpec;
-  /** The architecture. */
-  arch: Architecture;
-  /** Existing image to run (image-URI form); omitted: the docker provider builds the app's Dockerfile. */
-  imageUri?: string;
-  /** "remote": an AWS CodeBuild project in the folder builds the image (`--build remote`); ignored with imageUri. */
-  imageBuild?: "local" | "remote";
-  /** Terraform variable values written to terraform.tfvars (e.g. allowed_cidr, instance_type, min_count). */
-  variables?: Record<string, string | number | boolean>;
-  /** Target folder; default <repoRoot>/deployment_<arch>_<app>. */
+  /** Target folder; default <repoRoot>/deployment_<arch>_<app>[_<env>]. */
   outDir?: string;
-  /** Default of the region variable (terraform.tfvars can still override it). */
-  region?: string;
-  /** Keep state in S3 instead of terraform.tfstate in the folder. */
-  s3Backend?: DeploymentStackOptions["s3Backend"];
-  /** Alarms, schedule, secrets, environment (each off unless set). */
-  operations?: OperationsOptions;
+}
+
+/** The folder a request is written to. */
+function folderOf(req: DeploymentFolderRequest): string {
+  return req.outDir ?? path.join(req.repoRoot, requestNames(req).dir);
 }
 
 /** Thrown when terraform.tfvars would set a variable the stack does not declare; lists the valid names. */
@@ -62,27 +46,18 @@ export interface DeploymentFiles {
 
 /** Renders a deployment folder's files without touching the disk (the docker build context is relative to `outDir`). */
 export function renderDeploymentFiles(req: DeploymentFolderRequest): DeploymentFiles {
-  const outDir = req.outDir ?? path.join(req.repoRoot, deploymentDirName(req.arch, req.app.name, req.operations?.environment));
-  const options: DeploymentStackOptions = {
-    imageUri: req.imageUri,
-    imageSource: req.imageBuild === "remote" ? "remote" : undefined,
-    region: req.region,
-    s3Backend: req.s3Backend,
-    operations: req.operations,
-    buildContextFromModule: path.relative(outDir, path.join(req.repoRoot, req.app.buildContext)).split(path.sep).join("/"),
+  const { repoRoot, outDir: _outDir, variables, ...request } = req;
+  const props: DeploymentStackProps = {
+    ...request,
+    buildContextFromModule: path.relative(folderOf(req), path.join(repoRoot, req.app.buildContext)).split(path.sep).join("/"),
   };
-  const declared = Object.keys(stackVariableSpecs(req.app, req.arch, options));
-  const values: Record<string, string | number | boolean> = { ...(req.imageUri ? { image_uri: req.imageUri } : {}), ...req.variables };
+  const declared = Object.keys(stackVariableSpecs(props));
+  const values: VariableValues = { ...(req.imageUri ? { image_uri: req.imageUri } : {}), ...variables };
   const unknown = Object.keys(values).filter((name) => !declared.includes(name));
   if (unknown.length > 0) throw new UnknownVariableError(unknown, declared);
 
-  // The stack name is the folder name without "deployment_": it is also the default S3 state key.
-  const name = deploymentDirName(req.arch, req.app.name, req.operations?.environment).slice("deployment_".length);
-  const stack = new DeploymentStack(new App({ skipValidation: false }), name, {
-    app: req.app,
-    architecture: req.arch,
-    options,
-  });
+  // The stack name (<arch>_<app>[_<env>]) is also the default S3 state key.
+  const stack = new DeploymentStack(new App({ skipValidation: false }), requestNames(req).stack, props);
   const header = [
     `# ${req.app.name} on ${req.arch}: generated by the dynamic AWS deployment system (CDKTF), plain Terraform from here on.`,
     "# Edit freely; run terraform init, plan, apply and destroy in this folder. Variable values are in terraform.tfvars.",
@@ -132,7 +107,7 @@ export interface StagedFolder {
 
 /** Renders the folder (a bad request throws before anything touches the disk) and writes the new files beside the old ones. */
 export function stageDeploymentFolder(req: DeploymentFolderRequest): StagedFolder {
-  const dir = req.outDir ?? path.join(req.repoRoot, deploymentDirName(req.arch, req.app.name, req.operations?.environment));
+  const dir = folderOf(req);
   const rendered: Record<string, string | undefined> = { ...renderDeploymentFiles({ ...req, outDir: dir }) };
   const created = !fs.existsSync(dir);
   fs.mkdirSync(dir, { recursive: true });

@@ -3,11 +3,8 @@
  * This file is the contract between those modules: change it deliberately.
  */
 
-/** The three AWS architectures a stack can be built for (stack names use these spellings). */
-export const ARCHITECTURES = ["ec2", "ecs", "ecs_alb"] as const;
-
-/** One of the three AWS architectures. */
-export type Architecture = (typeof ARCHITECTURES)[number];
+/** The AWS architectures a stack can be built for, in menu order (their definitions: src/architectures/). */
+export { ARCHITECTURE_IDS as ARCHITECTURES, type Architecture } from "./architectures/ids";
 
 /** Where an app's Python version was read from, most authoritative first. */
 export type PythonVersionSource = "Dockerfile" | "runtime.txt" | ".python-version" | "manifest" | "name-suffix" | "default";

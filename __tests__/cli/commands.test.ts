@@ -10,6 +10,8 @@ import { EXIT } from "../../src/cli/errors";
 import { healthyAnswer, stateText } from "./helpers/fakes";
 import { tf } from "./helpers/tf-events";
 import { fakeWorld, FakeWorld } from "./helpers/world";
+import { discoverApps } from "../../src/discovery";
+import { FIXTURE_APPS_DIR } from "../helpers/apps";
 
 jest.setTimeout(60_000);
 
@@ -485,6 +487,16 @@ describe("status, logs, cost, doctor", () => {
 });
 
 describe("serve and stop (local)", () => {
+  test.each(discoverApps(FIXTURE_APPS_DIR).apps.map((app) => [app.name, app.pythonVersion]))(
+    "serve %s hands the Python line discovery found (%s) to the environment script",
+    async (name, version) => {
+      const world = fakeWorld();
+      world.http.answers = [healthyAnswer(name)];
+      expect(await world.run(["serve", "--app", name])).toBe(EXIT.ok);
+      expect(world.local.pythonVersions).toEqual([version]);
+    },
+  );
+
   test("serve starts gunicorn on 127.0.0.1:8502 in the app's env, records a pid, waits for /health", async () => {
     const world = fakeWorld();
     world.http.answers = [healthyAnswer(APP)];

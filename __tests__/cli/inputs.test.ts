@@ -12,6 +12,7 @@ import { EXIT } from "../../src/cli/errors";
 import { folderLockPath } from "../../src/deployment-folder";
 import { stateText } from "./helpers/fakes";
 import { fakeWorld, FakeWorld } from "./helpers/world";
+import { FIXTURE_APPS_DIR } from "../helpers/apps";
 
 jest.setTimeout(120_000);
 
@@ -174,6 +175,23 @@ describe("values AWS would refuse", () => {
     ["ecs", ["--env", "Prod_1"], /--env/],
   ] as Array<[Arch, string[], RegExp]>)("%s %j is refused", async (arch, args, message) => {
     await expectRejected(arch, args, {}, message);
+  });
+
+  test("an --env that would make the folder read as another app's is refused before anything is written", async () => {
+    // Two apps where one's name is the other's plus "_py39": --env py39 on the first would read as the second.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "dds-clash-"));
+    fs.mkdirSync(path.join(root, "apps"));
+    for (const name of ["flask-lgbm-app", "flask-lgbm-app_py39"]) {
+      fs.cpSync(path.join(FIXTURE_APPS_DIR, "flask-lgbm-app_py39"), path.join(root, "apps", name), { recursive: true });
+    }
+    const world = fakeWorld(root);
+    const code = await world.run(["deploy", "--arch", "ecs", "--app", "flask-lgbm-app", "--yes", "--env", "py39"]);
+    expect({ code, errors: world.out.errors }).toEqual({
+      code: EXIT.usage,
+      errors: [expect.stringMatching(/--env py39 would name flask-lgbm-app's folder like the app flask-lgbm-app_py39's/)],
+    });
+    expect(world.terraform.calls).toEqual([]);
+    expect(fs.readdirSync(root).filter((name) => name.startsWith("deployment_"))).toEqual([]);
   });
 
   test("AWS_REGION is checked like --region and named in the message", async () => {

@@ -78,6 +78,17 @@ describe("ProcessLocalRunner", () => {
     expect(progress).toEqual(["creating env for app-a"]);
   });
 
+  test("pythonFor hands the app's Python version to scripts/app_env.sh as its second argument", async () => {
+    const root = tmp();
+    fs.mkdirSync(path.join(root, "scripts"));
+    script(path.join(root, "scripts"), "app_env.sh", 'echo "$# args" >&2\necho /envs/$1-$2/bin/python');
+    const progress: string[] = [];
+    expect(await new ProcessLocalRunner().pythonFor(root, "app-a", (line) => progress.push(line), "3.9")).toBe(
+      "/envs/app-a-3.9/bin/python",
+    );
+    expect(progress).toEqual(["2 args"]);
+  });
+
   test("pythonFor failing is an error with the script's last message", async () => {
     const root = tmp();
     fs.mkdirSync(path.join(root, "scripts"));

@@ -24,9 +24,7 @@ type Doc = {
 };
 
 function synth(arch: Architecture, operations?: OperationsOptions): { json: string; doc: Doc } {
-  const json = Testing.synth(
-    new DeploymentStack(Testing.app(), `${arch}_x`, { app, architecture: arch, options: { imageUri: IMAGE, operations } }),
-  );
+  const json = Testing.synth(new DeploymentStack(Testing.app(), `${arch}_x`, { app, arch, imageUri: IMAGE, operations }));
   return { json, doc: JSON.parse(json) as Doc };
 }
 

@@ -29,7 +29,7 @@ type Doc = {
 };
 
 function synth(operations?: OperationsOptions): Doc {
-  const stack = new DeploymentStack(Testing.app(), "ec2_x", { app, architecture: "ec2", options: { imageUri: IMAGE, operations } });
+  const stack = new DeploymentStack(Testing.app(), "ec2_x", { app, arch: "ec2", imageUri: IMAGE, operations });
   return JSON.parse(Testing.synth(stack)) as Doc;
 }
 

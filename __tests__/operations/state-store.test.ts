@@ -1,10 +1,5 @@
-import {
-  effectiveStateStore,
-  parseStateStore,
-  stateStoreSecrets,
-  stateStoreWarnings,
-  StateStoreSpecError,
-} from "../../src/operations/state-store";
+import { effectiveStateStore, stateStoreWarnings } from "../../src/architectures";
+import { parseStateStore, stateStoreSecrets, StateStoreSpecError } from "../../src/operations/state-store";
 import { ARCHITECTURES } from "../../src/types";
 
 describe("parseStateStore", () => {

@@ -22,7 +22,7 @@ const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud/app:test";
 
 /** The synthesized JSON of one stack. */
 function synth(app: AppSpec, arch: Architecture, imageUri?: string): string {
-  return Testing.synth(new DeploymentStack(Testing.app(), stackName(arch, app), { app, architecture: arch, options: { imageUri } }));
+  return Testing.synth(new DeploymentStack(Testing.app(), stackName(arch, app), { app, arch, imageUri }));
 }
 
 describe.each(cases)("%s_%s", (arch, _name, app) => {

@@ -17,11 +17,7 @@ type Doc = {
 };
 
 describe.each(ARCHITECTURES)("the remote build form on %s", (arch) => {
-  const doc = JSON.parse(
-    Testing.synth(
-      new DeploymentStack(Testing.app(), stackName(arch, app), { app, architecture: arch, options: { imageSource: "remote" } }),
-    ),
-  ) as Doc;
+  const doc = JSON.parse(Testing.synth(new DeploymentStack(Testing.app(), stackName(arch, app), { app, arch, build: "remote" }))) as Doc;
   const one = (type: string) => {
     const all = Object.values(doc.resource[type] ?? {});
     expect(all).toHaveLength(1);

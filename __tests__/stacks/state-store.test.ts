@@ -21,7 +21,7 @@ interface Doc {
 
 function synth(arch: Architecture, stateStore?: StateStoreChoice): { json: string; doc: Doc } {
   const options = { imageUri: IMAGE, operations: stateStore ? { stateStore } : undefined };
-  const json = Testing.synth(new DeploymentStack(Testing.app(), `${arch}_x`, { app, architecture: arch, options }));
+  const json = Testing.synth(new DeploymentStack(Testing.app(), `${arch}_x`, { ...options, app, arch }));
   return { json, doc: JSON.parse(json) as Doc };
 }
 

@@ -57,10 +57,7 @@ const PAYLOAD = [
     expect(validation).toEqual(expect.objectContaining({ valid: true, diagnostics: [] }));
 
     // What the tool meant to emit: the stack's own resources and data sources.
-    const doc = new DeploymentStack(new App(), "x", { app, architecture: arch, options }).toTerraform() as Record<
-      string,
-      Record<string, object>
-    >;
+    const doc = new DeploymentStack(new App(), "x", { ...options, app, arch }).toTerraform() as Record<string, Record<string, object>>;
     const meant = ["resource", "data"].flatMap((kind) =>
       Object.entries(doc[kind] ?? {}).flatMap(([type, named]) =>
         Object.keys(named).map((name) => `${kind === "data" ? "data." : ""}${type}.${name}`),

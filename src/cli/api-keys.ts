@@ -14,7 +14,7 @@ import {
   type ApiKeysConfig,
 } from "../constructs/api-keys";
 import { deploymentName, MANAGED_BY } from "../constructs/naming";
-import { WafArchitectureError } from "../constructs/waf";
+import { checkWafTarget } from "../architectures";
 import type { Argv } from "yargs";
 import type { CliContext } from "./context";
 import type { DeploymentInfo, Target } from "./deployments";
@@ -53,7 +53,7 @@ export function apiKeysFromFlags(
   appName: string,
   environment?: string,
 ): { apiKeys?: ApiKeysConfig; waf?: boolean } {
-  if (flags.waf && target !== "ecs_alb") throw new InputError(new WafArchitectureError(target).message);
+  checkWafTarget(target, flags.waf);
   if (flags.wafRateLimit !== undefined && !flags.waf) throw new InputError("--waf-rate-limit needs --waf");
   if (flags.apiKeys === false && (flags.apiKeyParameter || flags.apiKeyKmsKey)) {
     throw new InputError("--api-key-parameter and --api-key-kms-key need API keys: drop --no-api-keys");

@@ -3,7 +3,8 @@
  * flags, its summary lines and what deploy tells the person afterwards (URL, policies, a signed curl).
  */
 import type { Argv } from "yargs";
-import { AUTH_FRONTS, AuthFrontArchitectureError, type AuthFrontKind } from "../constructs/auth-front";
+import { checkAuthFrontTarget } from "../architectures";
+import { AUTH_FRONTS, type AuthFrontKind } from "../constructs/auth-front";
 import { InputError } from "../validation/errors";
 import type { ApiKeyFlags } from "./api-keys";
 import type { CliContext } from "./context";
@@ -33,7 +34,7 @@ export function authFrontFromFlags(flags: AuthFrontFlags & ApiKeyFlags, target: 
   if (!(AUTH_FRONTS as readonly string[]).includes(front)) {
     throw new InputError(`--auth-front ${JSON.stringify(flags.authFront)} must be one of: ${AUTH_FRONTS.join(", ")}`);
   }
-  if (target !== "ecs_alb") throw new InputError(new AuthFrontArchitectureError(target).message);
+  checkAuthFrontTarget(target, front as AuthFrontKind);
   if (flags.apiKeys === true || flags.apiKeyParameter !== undefined || flags.apiKeyKmsKey !== undefined) {
     throw new InputError(
       "--auth-front iam replaces the API keys (the SigV4 signature takes the Authorization header): drop --api-keys, --api-key-parameter and --api-key-kms-key",

@@ -2,17 +2,15 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   type DeploymentFolderRequest,
-  deploymentDirName,
   FolderLockedError,
   lockDeploymentFolder,
   renderDeploymentFiles,
   stageDeploymentFolder,
   type StagedFolder,
 } from "../deployment-folder";
+import { architecture } from "../architectures";
 import { ensureTerraformCliConfig } from "../terraform/cli-config";
-import type { AppSpec, Architecture } from "../types";
-import type { OperationsOptions } from "../operations/types";
-import type { S3BackendOptions } from "../stacks/deployment-stack";
+import { type DeploymentRequest, requestNames, type VariableValues } from "../deployment-request";
 import type { CliContext } from "./context";
 import { DeploymentInfo, OUTPUTS_CACHE, outputString, readDeployment } from "./deployments";
 import { CliError, describeError, EXIT } from "./errors";
@@ -27,28 +25,18 @@ import { ensureApiKeys, printKeyInstructions } from "./api-keys";
 import { apiKeyParameters } from "../constructs/api-keys";
 import { printFrontInstructions } from "./auth-front";
 
-/** One AWS deployment to plan or apply. */
-export interface DeployRequest {
-  /** The app. */
-  app: AppSpec;
-  /** The architecture. */
-  arch: Architecture;
-  /** AWS region. */
+/** One AWS deployment to plan or apply: the deployment request with the CLI's run settings, every flag checked. */
+export interface DeployRequest extends DeploymentRequest {
+  /** AWS region (always resolved: flag, environment or default). */
   region: string;
-  /** A pushed image to run instead of building the app's Dockerfile. */
-  imageUri?: string;
   /** "remote": build the image in AWS CodeBuild (no local Docker) before the full apply. */
   build?: "remote";
   /** Terraform variables for terraform.tfvars. */
-  variables: Record<string, string | number | boolean>;
+  variables: VariableValues;
   /** How long to wait for the health check after apply. */
   healthTimeoutMs: number;
   /** Stop after the plan (the `plan` command). */
   planOnly?: boolean;
-  /** Alarms, schedule, secrets, environment. */
-  operations?: OperationsOptions;
-  /** Keep the state in S3 (backend.tf). */
-  s3Backend?: S3BackendOptions;
 }
 
 /** "--env NAME" for hints that must find an environment's folder again; empty without one. */
@@ -73,13 +61,13 @@ export function terraformEnv(ctx: CliContext): NodeJS.ProcessEnv {
  */
 export async function deployToAws(ctx: CliContext, request: DeployRequest): Promise<void> {
   const { out, clock } = ctx;
-  const { app, arch } = request;
+  const { arch } = request;
   const started = clock.now();
   out.out(`Checking prerequisites for ${TARGET_LABELS[arch]} in ${request.region}...`);
   const missing = await deployPrerequisites(ctx, request.region, request.imageUri === undefined && request.build !== "remote");
 
   // One run per folder: a second deploy (or destroy) of it stops here, before writing anything.
-  const release = lockFolder(path.join(ctx.repoRoot, deploymentDirName(arch, app.name, request.operations?.environment)), request);
+  const release = lockFolder(path.join(ctx.repoRoot, requestNames(request).dir), request);
   try {
     await writeAndDeploy(ctx, request, stageDeploymentFolder(folderRequest(ctx, request)), missing, started);
   } finally {
@@ -87,19 +75,9 @@ export async function deployToAws(ctx: CliContext, request: DeployRequest): Prom
   }
 }
 
-/** What the deployment folder is rendered from. */
+/** What the deployment folder is rendered from: the request itself, in this repository. */
 function folderRequest(ctx: CliContext, request: DeployRequest): DeploymentFolderRequest {
-  return {
-    repoRoot: ctx.repoRoot,
-    app: request.app,
-    arch: request.arch,
-    imageUri: request.imageUri,
-    imageBuild: request.build,
-    variables: request.variables,
-    region: request.region,
-    operations: request.operations,
-    s3Backend: request.s3Backend,
-  };
+  return { ...request, repoRoot: ctx.repoRoot };
 }
 
 /** The CLI's lock of a deployment folder for this run; held by another run, a one-line failure. */
@@ -196,7 +174,7 @@ async function writeAndDeploy(
         interruptHints: hints,
       });
     } catch (error) {
-      if (error instanceof CliError && error.exitCode === EXIT.failed && arch !== "ec2") {
+      if (error instanceof CliError && error.exitCode === EXIT.failed && architecture(arch).compute === "fargate") {
         throw new CliError(error.message, error.exitCode, [...error.details, ...(await ecsDiagnosis(ctx, folder.dir, request.region))]);
       }
       throw error;
@@ -217,8 +195,8 @@ async function writeAndDeploy(
 }
 
 /**
- * The app's base URL: the app_url output, or for plain ECS (no load balancer, app_url empty) the public IP
- * of a running task, waited for until `deadline` because tasks start after apply returns.
+ * The app's base URL: the app_url output, or for an architecture whose URL is a task's (no load balancer, app_url
+ * empty) the public IP of a running task, waited for until `deadline` because tasks start after apply returns.
  */
 async function resolveBaseUrl(
   ctx: CliContext,
@@ -227,7 +205,7 @@ async function resolveBaseUrl(
   deadline: number,
 ): Promise<string | undefined> {
   const url = outputString(info, "app_url");
-  if (url || request.arch !== "ecs") return url;
+  if (url || architecture(request.arch).url !== "task-public-ip") return url;
   const cluster = outputString(info, "cluster_name");
   const service = outputString(info, "service_name");
   if (!cluster || !service) return undefined;
@@ -268,7 +246,7 @@ async function confirmHealthy(ctx: CliContext, request: DeployRequest, dir: stri
   const timeout = `${Math.round(request.healthTimeoutMs / 1000)}s`;
   const failure = async (message: string): Promise<CliError> =>
     new CliError(message, EXIT.failed, [
-      ...(request.arch === "ec2" ? [] : await ecsDiagnosis(ctx, dir, request.region)),
+      ...(architecture(request.arch).compute === "fargate" ? await ecsDiagnosis(ctx, dir, request.region) : []),
       `The resources are still there. Logs: ${commandHint("logs", request.arch, request.app.name, envFlag(request))}`,
       `Remove them: ${commandHint("destroy", request.arch, request.app.name, envFlag(request))}`,
     ]);

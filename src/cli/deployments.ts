@@ -1,9 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { ARCHITECTURES, Architecture } from "../types";
+import { DEPLOYMENT_DIR_PREFIX, parseDeploymentDirName, type Target } from "../deployment-names";
 
-/** Where an app runs: one of the AWS architectures, or this machine. */
-export type Target = Architecture | "local";
+export { localDirName, parseDeploymentDirName, type Target } from "../deployment-names";
 
 /** What a deployment folder holds. */
 export interface DeploymentInfo {
@@ -32,31 +31,6 @@ export interface DeploymentInfo {
  * (URLs and resource names only) for status, logs, the health wait and destroy's checks.
  */
 export const OUTPUTS_CACHE = "outputs.json";
-
-/** Folder name of a local run (AWS folders are named by deploymentDirName). */
-export function localDirName(app: string): string {
-  return `deployment_local_${app}`;
-}
-
-/**
- * Splits "deployment_ecs_alb_flask-cnn-app" into target and app (longest target first: ecs_alb before ecs).
- * With the discovered app names, a trailing "_<env>" is told apart from an app whose own name has an
- * underscore (flask-lgbm-app_py39): the longest known app the rest starts with wins.
- */
-export function parseDeploymentDirName(
-  name: string,
-  appNames: readonly string[] = [],
-): { target: Target; app: string; environment?: string } | undefined {
-  if (!name.startsWith("deployment_")) return undefined;
-  const rest = name.slice("deployment_".length);
-  const targets: Target[] = [...ARCHITECTURES, "local"].sort((a, b) => b.length - a.length) as Target[];
-  const target = targets.find((candidate) => rest.startsWith(`${candidate}_`) && rest.length > candidate.length + 1);
-  if (!target) return undefined;
-  const appPart = rest.slice(target.length + 1);
-  if (appNames.includes(appPart)) return { target, app: appPart };
-  const known = [...appNames].sort((a, b) => b.length - a.length).find((app) => appPart.startsWith(`${app}_`));
-  return known ? { target, app: known, environment: appPart.slice(known.length + 1) } : { target, app: appPart };
-}
 
 /** Reads resources and outputs from a terraform.tfstate text (version 4 format). */
 export function parseState(text: string): { resources: number; outputs: Record<string, unknown> } {
@@ -108,7 +82,7 @@ export function readDeployment(dir: string, appNames: readonly string[] = []): D
 export function listDeployments(repoRoot: string, appNames: readonly string[] = []): DeploymentInfo[] {
   return fs
     .readdirSync(repoRoot)
-    .filter((name) => name.startsWith("deployment_"))
+    .filter((name) => name.startsWith(DEPLOYMENT_DIR_PREFIX))
     .sort()
     .map((name) => readDeployment(path.join(repoRoot, name), appNames))
     .filter((info): info is DeploymentInfo => info !== undefined);

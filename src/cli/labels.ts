@@ -1,16 +1,23 @@
+import { architecture, ARCHITECTURE_IDS, architectureDefinitions } from "../architectures";
 import type { Target } from "./deployments";
 
-/** How each target is named in menus and messages. */
-export const TARGET_LABELS: Record<Target, string> = {
-  ec2: "EC2 (single instance)",
-  ecs: "ECS Fargate (single environment)",
-  ecs_alb: "ECS Fargate + Load Balancer (high availability)",
+/** Every target in menu order: the architectures (their registry order), then this machine last. */
+export const TARGETS: readonly Target[] = [...ARCHITECTURE_IDS, "local"];
+
+/** How each target is named in menus and messages (the architectures' labels come from their definitions). */
+export const TARGET_LABELS: Readonly<Record<Target, string>> = {
+  ...(Object.fromEntries(architectureDefinitions().map((def) => [def.id, def.label])) as Record<Exclude<Target, "local">, string>),
   local: "Local (run on this machine, no AWS account needed)",
 };
 
 /** The --arch spelling users type for a target (ecs-alb reads better on a command line than ecs_alb). */
 export function archFlag(target: Target): string {
-  return target === "ecs_alb" ? "ecs-alb" : target;
+  return target === "local" ? target : architecture(target).flag;
+}
+
+/** The --arch spellings, for help and messages: "ec2 | ecs | ecs-alb | local". */
+export function archFlagList(separator = " | "): string {
+  return TARGETS.map(archFlag).join(separator);
 }
 
 /** The command line that repeats an action for one target and app, as printed in hints. */

@@ -150,7 +150,8 @@ export async function serveLocally(ctx: CliContext, request: ServeRequest): Prom
   out.out(`Preparing the Python ${app.pythonVersion} environment for ${app.name} (created on first use)...`);
   let python: string;
   try {
-    python = await adapters.local.pythonFor(ctx.repoRoot, app.name, (line) => out.out(`  ${line}`));
+    // The Python line discovery found is passed on, so the environment script never decides it again.
+    python = await adapters.local.pythonFor(ctx.repoRoot, app.name, (line) => out.out(`  ${line}`), app.pythonVersion);
   } catch (error) {
     throw new CliError(`could not prepare the Python environment: ${describeError(error)}`, EXIT.failed);
   }

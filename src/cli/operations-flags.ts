@@ -1,12 +1,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Argv } from "yargs";
+import { architectureDefinitions } from "../architectures";
 import { parseEnvironment } from "../operations/environment";
 import { parseSchedule } from "../operations/schedule";
 import { parseSecrets } from "../operations/secrets";
 import { parseStateStore, STATE_STORE_PASSWORD_VARIABLE } from "../operations/state-store";
 import type { OperationsOptions } from "../operations/types";
-import type { S3BackendOptions } from "../stacks/deployment-stack";
+import type { S3BackendOptions } from "../deployment-request";
 import { InputError } from "../validation/errors";
 import { parseRegion } from "../validation/regions";
 import { parseBucketName, parseEmail, parseTableName } from "../validation/values";
@@ -33,6 +34,14 @@ export interface OperationsFlags {
   stateStoreSecret?: string;
 }
 
+/** The --arch spellings whose default state store is `kind`, e.g. "ec2, ecs". */
+function storeDefaultFlags(kind: "memory" | "elasticache"): string {
+  return architectureDefinitions()
+    .filter((def) => def.defaultStateStore === kind)
+    .map((def) => def.flag)
+    .join(", ");
+}
+
 /** Adds the operations flags. */
 export function withOperationsFlags<T>(yargs: Argv<T>): Argv<T & OperationsFlags> {
   return yargs
@@ -52,7 +61,7 @@ export function withOperationsFlags<T>(yargs: Argv<T>): Argv<T & OperationsFlags
     .option("state-region", { type: "string", describe: "region of the state bucket and table (default: the deployment's)" })
     .option("state-store", {
       type: "string",
-      describe: "apps' online state: elasticache (default on ecs-alb) | memory (default on ec2, ecs) | redis://HOST:PORT/DB | rediss://...",
+      describe: `apps' online state: ${(["elasticache", "memory"] as const).map((kind) => `${kind} (default on ${storeDefaultFlags(kind)})`).join(" | ")} | redis://HOST:PORT/DB | rediss://...`,
     })
     .option("state-store-secret", { type: "string", describe: "SSM parameter with the password of a --state-store URL" }) as Argv<
     T & OperationsFlags

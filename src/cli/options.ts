@@ -1,7 +1,10 @@
 import type { Argv } from "yargs";
+import { clashingApp } from "../deployment-names";
 import { findApp } from "../discovery";
 import { stackVariableSpecs } from "../stacks/deployment-stack";
-import { parseArchitecture, UnknownArchitectureError } from "../stacks/factory";
+import { architecture, parseArchitecture, UnknownArchitectureError } from "../architectures";
+import { EC2_DEFAULTS } from "../architectures/ec2";
+import { ECS_ALB_DEFAULTS, ecsAlb } from "../architectures/ecs-alb";
 import { DEFAULT_REGION } from "../stacks/variables";
 import type { AppSpec, Architecture } from "../types";
 import { InputError } from "../validation/errors";
@@ -18,7 +21,7 @@ import type { DeployRequest } from "./aws-deploy";
 import type { CliContext } from "./context";
 import type { Target } from "./deployments";
 import { CliError, EXIT } from "./errors";
-import { TARGET_LABELS } from "./labels";
+import { archFlagList, TARGET_LABELS } from "./labels";
 import { type OperationsFlags, operationsFromFlags, s3BackendFromFlags, withOperationsFlags } from "./operations-flags";
 
 /** Seconds deploy waits for the health check unless --health-timeout says otherwise. */
@@ -28,7 +31,7 @@ import { type AuthFrontFlags, authFrontFromFlags, keyFlagsBehindFront, withAuthF
 
 /** Flags shared by the commands that pick one app on one target. */
 export interface TargetFlags {
-  /** ec2 | ecs | ecs-alb | local. */
+  /** An architecture's --arch spelling, or local. */
   arch?: string;
   /** App name or menu number. */
   app?: string;
@@ -73,9 +76,9 @@ export interface DeployFlags extends TargetFlags, OperationsFlags, ApiKeyFlags, 
 /** Adds --arch, --app and --region. */
 export function withTarget<T>(yargs: Argv<T>): Argv<T & TargetFlags> {
   return yargs
-    .option("arch", { type: "string", describe: "where to run: ec2 | ecs | ecs-alb | local" })
+    .option("arch", { type: "string", describe: `where to run: ${archFlagList()}` })
     .option("app", { type: "string", describe: "app name or its number in the menu (see `list`)" })
-    .option("region", { type: "string", describe: "AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION or us-east-1)" })
+    .option("region", { type: "string", describe: `AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION or ${DEFAULT_REGION})` })
     .option("env", { type: "string", describe: "environment (dev, staging, prod, ...): in names, tags and the folder name" });
 }
 
@@ -91,10 +94,10 @@ export function withDeployFlags<T>(yargs: Argv<T>): Argv<T & DeployFlags> {
     })
     .option("allowed-cidr", { type: "string", describe: "CIDR allowed to reach the app (default 0.0.0.0/0)" })
     .option("ssh-cidr", { type: "string", describe: "CIDR allowed to SSH to the EC2 instance (default: none)" })
-    .option("instance-type", { type: "string", describe: "EC2 instance type (default t3.xlarge)" })
+    .option("instance-type", { type: "string", describe: `EC2 instance type (default ${EC2_DEFAULTS.instanceType})` })
     .option("desired", { type: "number", describe: "ECS tasks to start with" })
-    .option("min", { type: "number", describe: "auto-scaling minimum (ECS + Load Balancer, default 2)" })
-    .option("max", { type: "number", describe: "auto-scaling maximum (ECS + Load Balancer, default 10)" })
+    .option("min", { type: "number", describe: `auto-scaling minimum (${ecsAlb.shortLabel}, default ${ECS_ALB_DEFAULTS.minCount})` })
+    .option("max", { type: "number", describe: `auto-scaling maximum (${ecsAlb.shortLabel}, default ${ECS_ALB_DEFAULTS.maxCount})` })
     .option("cpu", { type: "number", describe: "Fargate CPU units per task (default: the app's)" })
     .option("memory", { type: "number", describe: "Fargate memory in MiB per task (default: the app's)" })
     .option("certificate-arn", { type: "string", describe: "ACM certificate ARN: serve HTTPS on the load balancer" })
@@ -115,7 +118,7 @@ export function resolveRegion(flags: TargetFlags, env: NodeJS.ProcessEnv): strin
   return DEFAULT_REGION;
 }
 
-/** Parses --arch (ec2, ecs, ecs-alb, ecs_alb, local) into a target. */
+/** Parses --arch (an architecture's id or flag spelling, or local) into a target. */
 export function parseTarget(text: string): Target {
   const lower = text.trim().toLowerCase();
   if (lower === "local") return "local";
@@ -135,7 +138,7 @@ export function resolveApp(ctx: CliContext, nameOrPosition: string): AppSpec {
 /** Both --arch and --app, required for commands that act on one deployment. */
 export function requireTarget(ctx: CliContext, flags: TargetFlags): { target: Target; app: AppSpec } {
   if (!flags.arch || !flags.app) {
-    throw new CliError("both --arch (ec2|ecs|ecs-alb|local) and --app (name or number, see `list`) are required", EXIT.usage);
+    throw new CliError(`both --arch (${archFlagList("|")}) and --app (name or number, see \`list\`) are required`, EXIT.usage);
   }
   return { target: parseTarget(flags.arch), app: resolveApp(ctx, flags.app) };
 }
@@ -173,10 +176,18 @@ export function deployRequest(ctx: CliContext, arch: Architecture, app: AppSpec,
   const base = operationsFromFlags(flags);
   const front = authFrontFromFlags(flags, arch);
   const operations = { ...base, ...apiKeysFromFlags(keyFlagsBehindFront(flags), arch, app.name, base.environment), ...front };
-  const declared = stackVariableSpecs(app, arch, { imageUri, region, operations });
+  const clash = clashingApp(
+    app.name,
+    base.environment,
+    ctx.discover().apps.map((found) => found.name),
+  );
+  if (clash)
+    throw new InputError(`--env ${base.environment} would name ${app.name}'s folder like the app ${clash}'s; choose another --env`);
+  const declared = stackVariableSpecs({ app, arch, imageUri, region, operations });
   const foreign = Object.keys(variables).filter((name) => !(name in declared));
   if (foreign.length > 0) throw new InputError(`${foreign.map(flagOfVariable).join(", ")} does not apply to ${TARGET_LABELS[arch]}`);
-  if (arch !== "ec2") checkFargateSize({ cpu: flags.cpu ?? app.resources.cpu, memory: flags.memory ?? app.resources.memory });
+  if (architecture(arch).compute === "fargate")
+    checkFargateSize({ cpu: flags.cpu ?? app.resources.cpu, memory: flags.memory ?? app.resources.memory });
   if (flags.certificateArn !== undefined) {
     const certificate = parseCertificateArn(flags.certificateArn);
     if (certificate.region !== region) {

@@ -1,4 +1,4 @@
-import { COST_DEFAULTS, CostEstimate, estimateCost, formatMoney, UnknownPriceError } from "../cost";
+import { CostEstimate, estimateCost, formatMoney, UnknownPriceError } from "../cost";
 import type { AppSpec } from "../types";
 import type { CliContext } from "./context";
 import type { Target } from "./deployments";
@@ -9,7 +9,8 @@ import { operationsFromFlags, s3BackendFromFlags } from "./operations-flags";
 import { runningFraction } from "../operations/schedule";
 import { DEFAULT_WAF_RATE_LIMIT } from "../constructs/waf";
 import { authFrontSummary } from "./auth-front";
-import { describeStateStore, effectiveStateStore } from "../operations/state-store";
+import { describeStateStore } from "../operations/state-store";
+import { architecture, effectiveStateStore } from "../architectures";
 
 /** The cost estimate for a target with the sizes the flags (or the app's defaults) give; undefined for local. */
 export function costFor(target: Target, app: AppSpec | undefined, flags: DeployFlags, region: string): CostEstimate | undefined {
@@ -19,15 +20,12 @@ export function costFor(target: Target, app: AppSpec | undefined, flags: DeployF
     return estimateCost({
       arch: target,
       region,
-      instanceType: flags.instanceType,
-      cpu: flags.cpu ?? app?.resources.cpu,
-      memory: flags.memory ?? app?.resources.memory,
+      ...architecture(target).costSizes(flags, app),
       runningFraction: schedule ? runningFraction(schedule) : undefined,
       scheduleText: schedule?.text,
       waf: Boolean(flags.waf),
       authFront: flags.authFront !== undefined,
       stateStore,
-      tasks: target === "ecs_alb" ? (flags.min ?? flags.desired ?? COST_DEFAULTS.albTasks) : (flags.desired ?? COST_DEFAULTS.ecsTasks),
     });
   } catch (error) {
     if (error instanceof UnknownPriceError) throw new CliError(error.message, EXIT.usage);

@@ -2,7 +2,7 @@
  * The alarms of each architecture as data: which metric, which statistic, which threshold. The alarms
  * construct turns each into a CloudWatch alarm and the dashboard into a graph, so the two never disagree.
  */
-import type { Workload } from "./workload";
+import type { Ec2Workload, EcsWorkload, Workload } from "./workload";
 
 /** Alarm thresholds and evaluation (each one a Terraform variable, see src/stacks/operations-variables.ts). */
 export interface AlarmThresholds {
@@ -72,25 +72,38 @@ export function isPercentile(stat: string): boolean {
  * 5xx rate, p99 response time.
  */
 export function alarmSpecs(workload: Workload, t: AlarmThresholds): AlarmSpec[] {
-  if (workload.kind === "ec2") {
-    const instance = { InstanceId: workload.instanceId };
-    return [
-      {
-        id: "status_check_failed",
-        description: "The instance or its host fails EC2 status checks: reboot or replace it",
-        watch: { namespace: "AWS/EC2", metricName: "StatusCheckFailed", dimensions: instance, stat: "Maximum" },
-        comparison: "GreaterThanOrEqualToThreshold",
-        threshold: 1,
-      },
-      {
-        id: "cpu_high",
-        description: "Instance CPU above alarm_cpu_percent: the model is saturated, consider a larger instance_type",
-        watch: { namespace: "AWS/EC2", metricName: "CPUUtilization", dimensions: instance, stat: "Average" },
-        comparison: "GreaterThanThreshold",
-        threshold: t.cpuPercent,
-      },
-    ];
+  // One case per kind of compute: a new kind without its alarms does not compile.
+  switch (workload.kind) {
+    case "ec2":
+      return instanceAlarms(workload, t);
+    case "ecs":
+      return serviceAlarms(workload, t);
   }
+}
+
+/** EC2: status check failed, CPU high. */
+function instanceAlarms(workload: Ec2Workload, t: AlarmThresholds): AlarmSpec[] {
+  const instance = { InstanceId: workload.instanceId };
+  return [
+    {
+      id: "status_check_failed",
+      description: "The instance or its host fails EC2 status checks: reboot or replace it",
+      watch: { namespace: "AWS/EC2", metricName: "StatusCheckFailed", dimensions: instance, stat: "Maximum" },
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+    },
+    {
+      id: "cpu_high",
+      description: "Instance CPU above alarm_cpu_percent: the model is saturated, consider a larger instance_type",
+      watch: { namespace: "AWS/EC2", metricName: "CPUUtilization", dimensions: instance, stat: "Average" },
+      comparison: "GreaterThanThreshold",
+      threshold: t.cpuPercent,
+    },
+  ];
+}
+
+/** ECS: tasks below desired, CPU and memory high; with a load balancer also its targets, 5xx rate and p99. */
+function serviceAlarms(workload: EcsWorkload, t: AlarmThresholds): AlarmSpec[] {
   const service = { ClusterName: workload.clusterName, ServiceName: workload.serviceName };
   const insights = (metricName: string): MetricRef => ({
     namespace: "ECS/ContainerInsights",

@@ -11,6 +11,7 @@ import { isSet } from "./conditions";
 import type { OutputSpec } from "./foundation";
 import { AppLogs } from "./logs";
 import { AppSecurityGroup } from "./security-group";
+import { InputError } from "../validation/errors";
 
 /** The authenticating fronts the ECS + ALB architecture can put before its load balancer (--auth-front). */
 export const AUTH_FRONTS = ["iam"] as const;
@@ -18,17 +19,12 @@ export const AUTH_FRONTS = ["iam"] as const;
 /** One authenticating front: "iam" is an API Gateway HTTP API whose routes need a SigV4 signature (AWS_IAM). */
 export type AuthFrontKind = (typeof AUTH_FRONTS)[number];
 
-/** Raised when --auth-front is asked for an architecture without a load balancer. */
-export class AuthFrontArchitectureError extends Error {
-  constructor(arch: string) {
-    super(`--auth-front needs --arch ecs-alb: the front forwards to the load balancer, and ${arch} has none`);
+/** Raised when --auth-front is asked for an architecture without a load balancer (checked by the registry). */
+export class AuthFrontArchitectureError extends InputError {
+  constructor(arch: string, needs: readonly string[]) {
+    super(`--auth-front needs --arch ${needs.join(" or ")}: the front forwards to the load balancer, and ${arch} has none`);
     this.name = "AuthFrontArchitectureError";
   }
-}
-
-/** Throws for a front on an architecture without a load balancer (the stack would otherwise drop it silently). */
-export function assertAuthFrontArchitecture(arch: string, front: AuthFrontKind | undefined): void {
-  if (front && arch !== "ecs_alb") throw new AuthFrontArchitectureError(arch);
 }
 
 /** A route of the serving contract behind the front and the IAM scope that may call it (none: open). */

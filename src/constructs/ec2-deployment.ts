@@ -7,7 +7,7 @@ import { KeyPair } from "@cdktf/provider-aws/lib/key-pair";
 import { Fn, ref, Token } from "cdktf";
 import { isSet, whenSet } from "./conditions";
 import { skipCheck } from "./checkov";
-import { Foundation, type FoundationProps, type OutputSpec } from "./foundation";
+import { ArchitectureConstruct, type FoundationProps } from "./foundation";
 import { containerHealthCommand, HEALTH_CHECK } from "./health-check";
 import { ServiceRole } from "./iam";
 import { ec2SecretFetch, resolveSecrets, secretReadStatements } from "./secrets";
@@ -101,15 +101,10 @@ export function ec2UserData(props: {
 }
 
 /** One EC2 instance with an Elastic IP running the app's container under Docker. */
-export class Ec2Deployment extends Construct {
-  /** Outputs the stack emits. */
-  readonly outputs: Record<string, OutputSpec>;
-  /** The instance, for alarms and schedules. */
-  readonly workload: Ec2Workload;
-
+export class Ec2Deployment extends ArchitectureConstruct<Ec2Workload> {
   constructor(scope: Construct, id: string, props: Ec2DeploymentProps) {
-    super(scope, id);
-    const base = new Foundation(this, "base", props);
+    super(scope, id, props);
+    const { base } = this;
     const { app } = props;
     const group = new AppSecurityGroup(this, "security_group", {
       name: props.namePrefix,

@@ -8,9 +8,8 @@ import { Fn, ref, Token } from "cdktf";
 import { AuthFront, type AuthFrontKind } from "./auth-front";
 import { isSet, whenSet } from "./conditions";
 import { skipCheck } from "./checkov";
-import { type EcsTaskSettings, containerStartPeriod, fargateWorkload } from "./ecs-deployment";
-import { FargateService } from "./fargate-service";
-import { Foundation, type FoundationProps, type OutputSpec } from "./foundation";
+import { type EcsTaskSettings, fargateApp } from "./ecs-deployment";
+import { ArchitectureConstruct, type FoundationProps } from "./foundation";
 import type { EcsWorkload } from "./workload";
 import { HEALTH_CHECK } from "./health-check";
 import { awsName } from "./naming";
@@ -45,15 +44,10 @@ export interface EcsAlbDeploymentProps extends FoundationProps, EcsTaskSettings,
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /** ECS Fargate tasks behind an internet-facing ALB in two availability zones, auto-scaled on CPU. */
-export class EcsAlbDeployment extends Construct {
-  /** Outputs the stack emits. */
-  readonly outputs: Record<string, OutputSpec>;
-  /** The service with its load balancer and scaler, for alarms and schedules. */
-  readonly workload: EcsWorkload;
-
+export class EcsAlbDeployment extends ArchitectureConstruct<EcsWorkload> {
   constructor(scope: Construct, id: string, props: EcsAlbDeploymentProps) {
-    super(scope, id);
-    const base = new Foundation(this, "base", props);
+    super(scope, id, props);
+    const { base } = this;
     const { app } = props;
     const https = isSet(props.certificateArn);
     const whenHttps = whenSet(props.certificateArn);
@@ -202,34 +196,16 @@ export class EcsAlbDeployment extends Construct {
       });
     }
 
-    const store = base.stateStore(tasksGroup);
-    const service = new FargateService(this, "fargate", {
-      namePrefix: props.namePrefix,
-      app,
-      imageReference: base.image.imageReference,
-      pullRepositoryArns: base.image.pullRepositoryArns,
-      logGroup: base.logs,
-      region: props.region,
-      subnetIds: base.network.publicSubnetIds,
-      securityGroupId: tasksGroup.id,
-      cpu: props.cpu,
-      memory: props.memory,
-      desiredCount: props.desiredCount,
-      secrets: props.secrets,
-      apiKeys: props.apiKeys,
-      stateStore: store.container,
-      containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
-      loadBalancing: {
-        targetGroupArn: targets.arn,
-        dependsOn: [httpForward, httpRedirect, httpsListener],
-        gracePeriodSeconds: props.gracePeriodSeconds,
-      },
+    const fargate = fargateApp(this, base, props, tasksGroup, {
+      targetGroupArn: targets.arn,
+      dependsOn: [httpForward, httpRedirect, httpsListener],
+      gracePeriodSeconds: props.gracePeriodSeconds,
     });
 
     const scaling = new AppautoscalingTarget(this, "scaling_target", {
       serviceNamespace: "ecs",
       scalableDimension: "ecs:service:DesiredCount",
-      resourceId: service.scalingResourceId,
+      resourceId: fargate.service.scalingResourceId,
       minCapacity: props.minCount,
       maxCapacity: props.maxCount,
     });
@@ -248,7 +224,7 @@ export class EcsAlbDeployment extends Construct {
     });
 
     this.workload = {
-      ...fargateWorkload(service, props.desiredCount),
+      ...fargate.workload,
       loadBalancer: { loadBalancerArnSuffix: alb.arnSuffix, targetGroupArnSuffix: targets.arnSuffix },
       scaling: { resourceId: scaling.resourceId, targetArn: scaling.arn, minCount: props.minCount, maxCount: props.maxCount },
     };
@@ -258,9 +234,7 @@ export class EcsAlbDeployment extends Construct {
         ? { value: front.url, description: "URL of the app (the API Gateway front; requests are SigV4-signed)" }
         : { value: `${Fn.conditional(https, "https", "http")}://${alb.dnsName}`, description: "URL of the app (the load balancer)" },
       alb_dns_name: { value: alb.dnsName, description: "DNS name of the load balancer" },
-      cluster_name: { value: service.clusterName, description: "ECS cluster name" },
-      service_name: { value: service.serviceName, description: "ECS service name" },
-      ...store.outputs,
+      ...fargate.outputs,
       ...front?.outputs,
     };
   }

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { Fn, Token } from "cdktf";
-import { FargateService } from "./fargate-service";
-import { Foundation, type FoundationProps, type OutputSpec } from "./foundation";
+import { type FargateLoadBalancing, FargateService } from "./fargate-service";
+import { ArchitectureConstruct, type Foundation, type FoundationProps, type OutputSpec } from "./foundation";
 import type { EcsWorkload } from "./workload";
 import { AppSecurityGroup, HTTPS_EGRESS } from "./security-group";
 
@@ -34,16 +34,62 @@ export function fargateWorkload(service: FargateService, desiredCount: number): 
   return { kind: "ecs", clusterName, clusterArn, serviceName, serviceArn, desiredCount };
 }
 
-/** ECS Fargate tasks with public IPs in public subnets, reachable on the app port from allowed_cidr. */
-export class EcsDeployment extends Construct {
-  /** Outputs the stack emits. */
-  readonly outputs: Record<string, OutputSpec>;
-  /** The service, for alarms and schedules. */
-  readonly workload: EcsWorkload;
+/** The state store and the Fargate service an ECS architecture runs, and their outputs (cluster, service, store). */
+export interface FargateApp {
+  /** The ECS cluster, task definition and service. */
+  service: FargateService;
+  /** cluster_name, service_name and the store's outputs. */
+  outputs: Record<string, OutputSpec>;
+  /** The service's handles for alarms and schedules. */
+  workload: EcsWorkload;
+}
 
+/**
+ * The part both ECS architectures share: the state store the tasks reach and the Fargate service (construct ids
+ * state_store and fargate), for tasks in `tasksGroup`, registered in a target group when `loadBalancing` is given.
+ */
+export function fargateApp(
+  scope: Construct,
+  base: Foundation,
+  props: EcsDeploymentProps,
+  tasksGroup: AppSecurityGroup,
+  loadBalancing?: FargateLoadBalancing,
+): FargateApp {
+  const store = base.stateStore(tasksGroup);
+  const service = new FargateService(scope, "fargate", {
+    namePrefix: props.namePrefix,
+    app: props.app,
+    imageReference: base.image.imageReference,
+    pullRepositoryArns: base.image.pullRepositoryArns,
+    logGroup: base.logs,
+    region: props.region,
+    subnetIds: base.network.publicSubnetIds,
+    securityGroupId: tasksGroup.id,
+    cpu: props.cpu,
+    memory: props.memory,
+    desiredCount: props.desiredCount,
+    secrets: props.secrets,
+    apiKeys: props.apiKeys,
+    stateStore: store.container,
+    containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
+    loadBalancing,
+  });
+  return {
+    service,
+    workload: fargateWorkload(service, props.desiredCount),
+    outputs: {
+      cluster_name: { value: service.clusterName, description: "ECS cluster name" },
+      service_name: { value: service.serviceName, description: "ECS service name" },
+      ...store.outputs,
+    },
+  };
+}
+
+/** ECS Fargate tasks with public IPs in public subnets, reachable on the app port from allowed_cidr. */
+export class EcsDeployment extends ArchitectureConstruct<EcsWorkload> {
   constructor(scope: Construct, id: string, props: EcsDeploymentProps) {
-    super(scope, id);
-    const base = new Foundation(this, "base", props);
+    super(scope, id, props);
+    const { base } = this;
     const tasks = new AppSecurityGroup(this, "tasks_security_group", {
       name: `${props.namePrefix}-tasks`,
       description: `${props.app.name} tasks: app port from allowed_cidr`,
@@ -51,25 +97,8 @@ export class EcsDeployment extends Construct {
       ingress: [{ id: "app_port", description: "App port from allowed_cidr", port: props.app.port, cidr: props.allowedCidr }],
       egress: [HTTPS_EGRESS],
     });
-    const store = base.stateStore(tasks);
-    const service = new FargateService(this, "fargate", {
-      namePrefix: props.namePrefix,
-      app: props.app,
-      imageReference: base.image.imageReference,
-      pullRepositoryArns: base.image.pullRepositoryArns,
-      logGroup: base.logs,
-      region: props.region,
-      subnetIds: base.network.publicSubnetIds,
-      securityGroupId: tasks.id,
-      cpu: props.cpu,
-      memory: props.memory,
-      desiredCount: props.desiredCount,
-      secrets: props.secrets,
-      apiKeys: props.apiKeys,
-      stateStore: store.container,
-      containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
-    });
-    this.workload = fargateWorkload(service, props.desiredCount);
+    const fargate = fargateApp(this, base, props, tasks);
+    this.workload = fargate.workload;
     this.outputs = {
       ...base.commonOutputs(),
       // A task's public IP exists only once it runs and changes with every task: Terraform cannot know it.
@@ -77,9 +106,7 @@ export class EcsDeployment extends Construct {
         value: "",
         description: "Empty on ecs: the URL is http://<public IP of a running task>:<app_port>, found with ecs describe-tasks",
       },
-      cluster_name: { value: service.clusterName, description: "ECS cluster name" },
-      service_name: { value: service.serviceName, description: "ECS service name" },
-      ...store.outputs,
+      ...fargate.outputs,
     };
   }
 }

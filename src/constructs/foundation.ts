@@ -7,6 +7,7 @@ import { AppLogs } from "./logs";
 import { Network } from "./network";
 import type { AppSecurityGroup } from "./security-group";
 import { StateStore, type StateStoreSettings } from "./state-store";
+import type { Workload } from "./workload";
 
 /** Settings every architecture shares. */
 export interface FoundationProps {
@@ -92,5 +93,23 @@ export class Foundation extends Construct {
       health_path: { value: this.props.app.healthPath, description: "Path that answers 200 once the model is loaded" },
       app_port: { value: this.props.app.port, description: "Port the container listens on" },
     };
+  }
+}
+
+/**
+ * An architecture's construct: the foundation first (construct id "base", which adds nothing to Terraform
+ * names), then what the architecture builds on it; it ends with the outputs and the compute it runs.
+ */
+export abstract class ArchitectureConstruct<W extends Workload> extends Construct {
+  /** Outputs the stack emits (set once, at the end of the architecture's constructor). */
+  outputs: Record<string, OutputSpec> = {};
+  /** The compute, for alarms, the dashboard and the schedule (set once, at the end of the architecture's constructor). */
+  workload!: W;
+  /** Network, image and logs. */
+  protected readonly base: Foundation;
+
+  constructor(scope: Construct, id: string, props: FoundationProps) {
+    super(scope, id);
+    this.base = new Foundation(this, "base", props);
   }
 }

@@ -5,7 +5,7 @@ import { Fn } from "cdktf";
 import { skipCheck } from "./checkov";
 import { ServiceRole } from "./iam";
 import { awsName } from "./naming";
-import type { Workload } from "./workload";
+import type { Ec2Workload, EcsWorkload, ScalingHandles, Workload } from "./workload";
 
 /** When to start and stop (each a Terraform variable, so the window can be changed in terraform.tfvars). */
 export interface ScheduleTimes {
@@ -44,50 +44,70 @@ function sdkTarget(service: string, action: string): string {
  * count (setting it to 0 alone would be undone within minutes), so its bounds move to 0/0 and back to
  * min/max, and Application Auto Scaling scales the service itself.
  */
-export function scheduledCalls(workload: Workload): {
+export function scheduledCalls(workload: Workload): ScheduledCalls {
+  // One case per kind of compute: a new kind without its start and stop calls does not compile.
+  switch (workload.kind) {
+    case "ec2":
+      return instanceCalls(workload);
+    case "ecs":
+      return workload.scaling ? scalerCalls(workload, workload.scaling) : serviceCalls(workload);
+  }
+}
+
+/** The calls of a schedule and what they need. */
+interface ScheduledCalls {
+  /** The start call. */
   start: ScheduledCall;
+  /** The stop call. */
   stop: ScheduledCall;
+  /** Exactly what the two calls need. */
   permissions: DataAwsIamPolicyDocumentStatement[];
-} {
-  if (workload.kind === "ec2") {
-    const input = { InstanceIds: [workload.instanceId] };
-    return {
-      start: { target: sdkTarget("ec2", "startInstances"), input },
-      stop: { target: sdkTarget("ec2", "stopInstances"), input },
-      permissions: [
-        {
-          sid: "StartStopInstance",
-          effect: "Allow",
-          actions: ["ec2:StartInstances", "ec2:StopInstances"],
-          resources: [workload.instanceArn],
-        },
-      ],
-    };
-  }
-  if (workload.scaling) {
-    const { scaling } = workload;
-    const bounds = (min: number, max: number) => ({
-      ServiceNamespace: "ecs",
-      ResourceId: scaling.resourceId,
-      ScalableDimension: "ecs:service:DesiredCount",
-      MinCapacity: min,
-      MaxCapacity: max,
-    });
-    return {
-      start: { target: sdkTarget("applicationautoscaling", "registerScalableTarget"), input: bounds(scaling.minCount, scaling.maxCount) },
-      stop: { target: sdkTarget("applicationautoscaling", "registerScalableTarget"), input: bounds(0, 0) },
-      permissions: [
-        {
-          sid: "MoveScalingBounds",
-          effect: "Allow",
-          actions: ["application-autoscaling:RegisterScalableTarget"],
-          resources: [scaling.targetArn],
-        },
-        // Application Auto Scaling checks that the caller may read and update the service it scales.
-        { sid: "ScaleService", effect: "Allow", actions: ["ecs:DescribeServices", "ecs:UpdateService"], resources: [workload.serviceArn] },
-      ],
-    };
-  }
+}
+
+/** EC2: start and stop the instance. */
+function instanceCalls(workload: Ec2Workload): ScheduledCalls {
+  const input = { InstanceIds: [workload.instanceId] };
+  return {
+    start: { target: sdkTarget("ec2", "startInstances"), input },
+    stop: { target: sdkTarget("ec2", "stopInstances"), input },
+    permissions: [
+      {
+        sid: "StartStopInstance",
+        effect: "Allow",
+        actions: ["ec2:StartInstances", "ec2:StopInstances"],
+        resources: [workload.instanceArn],
+      },
+    ],
+  };
+}
+
+/** ECS + ALB: move the scaler's bounds (it owns the desired count). */
+function scalerCalls(workload: EcsWorkload, scaling: ScalingHandles): ScheduledCalls {
+  const bounds = (min: number, max: number) => ({
+    ServiceNamespace: "ecs",
+    ResourceId: scaling.resourceId,
+    ScalableDimension: "ecs:service:DesiredCount",
+    MinCapacity: min,
+    MaxCapacity: max,
+  });
+  return {
+    start: { target: sdkTarget("applicationautoscaling", "registerScalableTarget"), input: bounds(scaling.minCount, scaling.maxCount) },
+    stop: { target: sdkTarget("applicationautoscaling", "registerScalableTarget"), input: bounds(0, 0) },
+    permissions: [
+      {
+        sid: "MoveScalingBounds",
+        effect: "Allow",
+        actions: ["application-autoscaling:RegisterScalableTarget"],
+        resources: [scaling.targetArn],
+      },
+      // Application Auto Scaling checks that the caller may read and update the service it scales.
+      { sid: "ScaleService", effect: "Allow", actions: ["ecs:DescribeServices", "ecs:UpdateService"], resources: [workload.serviceArn] },
+    ],
+  };
+}
+
+/** ECS without a scaler: UpdateService desiredCount to 0 and back. */
+function serviceCalls(workload: EcsWorkload): ScheduledCalls {
   const desired = (count: number) => ({ Cluster: workload.clusterName, Service: workload.serviceName, DesiredCount: count });
   return {
     start: { target: sdkTarget("ecs", "updateService"), input: desired(workload.desiredCount) },

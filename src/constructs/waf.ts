@@ -1,25 +1,24 @@
 import { Construct } from "constructs";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
-import type { Architecture } from "../types";
+import { InputError } from "../validation/errors";
 import { skipCheck } from "./checkov";
 import type { VariableSpec } from "../stacks/variables";
 
 /** Default of waf_rate_limit: requests one IP may send in any 5 minutes before WAF blocks it (about 10/s). */
 export const DEFAULT_WAF_RATE_LIMIT = 3000;
 
-/** Raised when --waf is asked for an architecture without a load balancer. */
-export class WafArchitectureError extends Error {
-  constructor(arch: string) {
-    super(`--waf needs --arch ecs-alb: AWS WAF attaches to the load balancer, and ${arch} has none`);
+/** Raised when --waf is asked for an architecture without a load balancer (`needs`: the --arch spellings that have one). */
+export class WafArchitectureError extends InputError {
+  constructor(arch: string, needs: readonly string[]) {
+    super(`--waf needs --arch ${needs.join(" or ")}: AWS WAF attaches to the load balancer, and ${arch} has none`);
     this.name = "WafArchitectureError";
   }
 }
 
-/** The waf_rate_limit variable of a stack with a web ACL (none without). */
-export function wafVariableSpecs(arch: Architecture, waf: boolean | undefined): Record<string, VariableSpec> {
+/** The waf_rate_limit variable of a stack with a web ACL (none without); the architecture is checked by the caller. */
+export function wafVariableSpecs(waf: boolean | undefined): Record<string, VariableSpec> {
   if (!waf) return {};
-  if (arch !== "ecs_alb") throw new WafArchitectureError(arch);
   return {
     waf_rate_limit: {
       type: "number",

@@ -1,9 +1,8 @@
 /**
  * `--state-store memory|elasticache|redis://HOST:PORT/DB|rediss://...` and `--state-store-secret /ssm/name`: where the
- * apps keep their online feature state (customer and terminal windows, labels), and which store each architecture
- * gets when the flag is absent.
+ * apps keep their online feature state (customer and terminal windows, labels). Which store an architecture gets
+ * when the flag is absent is its definition's (src/architectures/).
  */
-import type { Architecture } from "../types";
 import { InputError } from "../validation/errors";
 import { parseSecret, SecretSpecError, type SecretRef } from "./secrets";
 
@@ -97,24 +96,9 @@ export function parseStateStore(text: string | undefined, secret: string | undef
   return { kind: "url", ...parseUrl(value), ...(parameter ? { passwordParameter: parameter } : {}) };
 }
 
-/** The store an architecture gets: ECS + ALB shares an ElastiCache by default (its tasks must see one state), the others keep it in-process. */
-export function effectiveStateStore(arch: Architecture, choice: StateStoreChoice | undefined): StateStoreChoice {
-  return choice ?? (arch === "ecs_alb" ? { kind: "elasticache" } : { kind: "memory" });
-}
-
 /** True when the containers share one store (gunicorn then runs one worker per vCPU). */
 export function isShared(choice: StateStoreChoice): boolean {
   return choice.kind !== "memory";
-}
-
-/** Warnings a choice deserves on an architecture: an in-process store behind a load balancer splits the state. */
-export function stateStoreWarnings(arch: Architecture, choice: StateStoreChoice | undefined): string[] {
-  if (arch === "ecs_alb" && choice?.kind === "memory") {
-    return [
-      "--state-store memory behind the load balancer: each task sees only its share of the transactions and labels, so scores degrade as tasks are added",
-    ];
-  }
-  return [];
 }
 
 /** The SSM parameter the containers read the store's password from, as a secret (none without --state-store-secret). */

@@ -3,20 +3,16 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack, type TerraformElement } from "cdktf";
 import { apiKeyOutputs } from "../constructs/api-keys";
 import { wafVariableSpecs } from "../constructs/waf";
-import { assertAuthFrontArchitecture, type AuthFrontKind } from "../constructs/auth-front";
-import { Ec2Deployment } from "../constructs/ec2-deployment";
 import { imageRepositoryArn } from "../constructs/iam";
-import { EcsAlbDeployment } from "../constructs/ecs-alb-deployment";
-import { EcsDeployment } from "../constructs/ecs-deployment";
-import type { FoundationProps, OutputSpec } from "../constructs/foundation";
+import type { FoundationProps } from "../constructs/foundation";
 import type { ImageSource } from "../constructs/image";
-import type { Workload } from "../constructs/workload";
-import type { OperationsOptions } from "../operations/types";
 import { deploymentName, deploymentTags } from "../constructs/naming";
-import type { AppSpec, Architecture } from "../types";
+import type { DeploymentRequest } from "../deployment-request";
+import type { AppSpec } from "../types";
 import { Operations } from "./operations";
 import { operationsVariableSpecs } from "./operations-variables";
-import { effectiveStateStore, stateStoreSecrets } from "../operations/state-store";
+import { stateStoreSecrets } from "../operations/state-store";
+import { architecture as architectureDefinition, checkAuthFrontTarget, checkWafTarget, effectiveStateStore } from "../architectures";
 import { DEFAULT_REGION, declareVariables, stateStoreVariableSpecs, variableSpecs, type ImageMode, type VariableSpec } from "./variables";
 
 /** Pinned provider versions (the aws one matches the local mirror and @cdktf/provider-aws 20.1.0's bindings). */
@@ -25,60 +21,35 @@ export const PROVIDERS = {
   docker: { source: "kreuzwerker/docker", version: "3.6.2" },
 } as const;
 
-/** An S3 bucket to keep the state in instead of the deployment folder. */
-export interface S3BackendOptions {
-  /** Bucket name. */
-  bucket: string;
-  /** Object key of the state; default "<stack>/terraform.tfstate". */
-  key?: string;
-  /** Bucket region; default the deployment's region. */
-  region?: string;
-  /** DynamoDB table (hash key LockID) that locks the state while terraform runs; none: no locking. */
-  dynamodbTable?: string;
-}
-
-/** Options of a stack: how it gets its image, where it keeps state, where the app sources are. */
-export interface DeploymentStackOptions {
-  /** Existing image to run: selects the image-URI form with this as image_uri's default. */
-  imageUri?: string;
-  /** "uri" selects the image-URI form even without an imageUri (image_uri is then required); "remote" builds in AWS CodeBuild; default "docker". */
-  imageSource?: "docker" | "uri" | "remote";
-  /** Default of the region variable. */
-  region?: string;
-  /** Docker build context (the apps/ folder) relative to the folder holding the Terraform; default for cdktf.out. */
-  buildContextFromModule?: string;
-  /** Keep state in S3 instead of a local terraform.tfstate. */
-  s3Backend?: S3BackendOptions;
-  /** Alarms, schedule, secrets and environment; all off when absent. */
-  operations?: OperationsOptions;
-}
-
 /** Where apps/ is seen from cdktf.out/stacks/<stack>/, the folder `cdktf synth` writes to. */
 export const CDKTF_OUT_BUILD_CONTEXT = "../../../apps";
 
-/** Settings of one stack. */
-export interface DeploymentStackProps {
-  /** The app to deploy. */
-  app: AppSpec;
-  /** The architecture. */
-  architecture: Architecture;
-  /** Image, state and region options. */
-  options: DeploymentStackOptions;
+/** Settings of one stack: the deployment request without its variable values (those go to terraform.tfvars). */
+export interface DeploymentStackProps extends Omit<DeploymentRequest, "variables"> {
+  /** Docker build context (the apps/ folder) relative to the folder holding the Terraform; default for cdktf.out. */
+  buildContextFromModule?: string;
 }
 
-/** The image mode an option set selects. */
-export function imageMode(options: DeploymentStackOptions): ImageMode {
-  if (options.imageUri !== undefined || options.imageSource === "uri") return { kind: "uri", defaultUri: options.imageUri };
-  return { kind: options.imageSource === "remote" ? "remote" : "docker" };
+/** What every stack of an App shares: the props without the app and architecture. */
+export type DeploymentStackOptions = Omit<DeploymentStackProps, "app" | "arch">;
+
+/** The image mode a request selects: an image URI, a remote build, or a local docker build. */
+export function imageMode(props: Pick<DeploymentRequest, "imageUri" | "build">): ImageMode {
+  if (props.imageUri !== undefined) return { kind: "uri", defaultUri: props.imageUri };
+  return { kind: props.build === "remote" ? "remote" : "docker" };
 }
+
+export type { S3BackendOptions } from "../deployment-request";
 
 /** Every Terraform variable a stack with these options declares: the architecture's, then the operations features'. */
-export function stackVariableSpecs(app: AppSpec, arch: Architecture, options: DeploymentStackOptions): Record<string, VariableSpec> {
+export function stackVariableSpecs(props: Omit<DeploymentStackProps, "buildContextFromModule">): Record<string, VariableSpec> {
+  const { app, arch, operations } = props;
+  checkWafTarget(arch, operations?.waf);
   return {
-    ...variableSpecs(app, arch, imageMode(options), options.region ?? DEFAULT_REGION),
-    ...operationsVariableSpecs(arch, options.operations),
-    ...wafVariableSpecs(arch, options.operations?.waf),
-    ...stateStoreVariableSpecs(effectiveStateStore(arch, options.operations?.stateStore)),
+    ...variableSpecs(app, arch, imageMode(props), props.region ?? DEFAULT_REGION),
+    ...operationsVariableSpecs(arch, operations),
+    ...wafVariableSpecs(operations?.waf),
+    ...stateStoreVariableSpecs(effectiveStateStore(arch, operations?.stateStore)),
   };
 }
 
@@ -92,20 +63,20 @@ export class DeploymentStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: DeploymentStackProps) {
     super(scope, id);
-    const { app, architecture, options } = props;
-    const mode = imageMode(options);
-    const vars = declareVariables(this, stackVariableSpecs(app, architecture, options));
-    const ops = options.operations ?? {};
+    const { app, arch: architecture } = props;
+    const mode = imageMode(props);
+    const vars = declareVariables(this, stackVariableSpecs(props));
+    const ops = props.operations ?? {};
     const region = vars.region.stringValue;
     const stateStore = effectiveStateStore(architecture, ops.stateStore);
-    assertAuthFrontArchitecture(architecture, ops.authFront);
+    checkAuthFrontTarget(architecture, ops.authFront);
 
-    if (options.s3Backend) {
-      const s3 = options.s3Backend;
+    if (props.s3Backend) {
+      const s3 = props.s3Backend;
       new S3Backend(this, {
         bucket: s3.bucket,
         key: s3.key ?? `${id}/terraform.tfstate`,
-        region: s3.region ?? options.region ?? DEFAULT_REGION,
+        region: s3.region ?? props.region ?? DEFAULT_REGION,
         encrypt: true,
         dynamodbTable: s3.dynamodbTable,
       });
@@ -125,7 +96,7 @@ export class DeploymentStack extends TerraformStack {
             kind: "docker",
             // Absent in the remote form, whose source replaces this one below.
             imageTag: vars.image_tag?.stringValue,
-            contextFromModule: options.buildContextFromModule ?? CDKTF_OUT_BUILD_CONTEXT,
+            contextFromModule: props.buildContextFromModule ?? CDKTF_OUT_BUILD_CONTEXT,
             dockerfile: app.dockerfile,
             buildArgs: app.buildArgs,
             sourceFolders: [app.name, "fraudkit"],
@@ -146,7 +117,7 @@ export class DeploymentStack extends TerraformStack {
       apiKeys: ops.apiKeys,
       stateStore: { choice: stateStore, nodeType: vars.cache_node_type?.stringValue, accessString: vars.cache_access_string?.stringValue },
     };
-    const built = this.buildArchitecture(architecture, foundation, vars, ops.waf, ops.authFront);
+    const built = architectureDefinition(architecture).build(this, foundation, vars, { waf: ops.waf, authFront: ops.authFront });
     const logGroupName = String(built.outputs.log_group_name.value);
     const operations = new Operations(this, "operations", {
       namePrefix: foundation.namePrefix,
@@ -158,46 +129,6 @@ export class DeploymentStack extends TerraformStack {
     for (const [name, spec] of Object.entries({ ...built.outputs, ...apiKeyOutputs(ops.apiKeys), ...operations.outputs })) {
       new TerraformOutput(this, name, { value: spec.value, description: spec.description });
     }
-  }
-
-  /** Builds the architecture's construct and returns its outputs and compute handles. */
-  private buildArchitecture(
-    arch: Architecture,
-    foundation: FoundationProps,
-    vars: Record<string, { numberValue: number; stringValue: string }>,
-    waf?: boolean,
-    authFront?: AuthFrontKind,
-  ): { outputs: Record<string, OutputSpec>; workload: Workload } {
-    if (arch === "ec2") {
-      return new Ec2Deployment(this, "ec2", {
-        ...foundation,
-        instanceType: vars.instance_type.stringValue,
-        sshCidr: vars.ssh_cidr.stringValue,
-        keyName: vars.key_name.stringValue,
-        publicKey: vars.public_key.stringValue,
-        rootVolumeSize: vars.root_volume_size.numberValue,
-        amiSsmParameter: vars.ami_ssm_parameter.stringValue,
-      });
-    }
-    const task = {
-      cpu: vars.cpu.numberValue,
-      memory: vars.memory.numberValue,
-      desiredCount: vars.desired_count.numberValue,
-      gracePeriodSeconds: vars.health_check_grace_period.numberValue,
-    };
-    if (arch === "ecs") return new EcsDeployment(this, "ecs", { ...foundation, ...task });
-    return new EcsAlbDeployment(this, "ecs_alb", {
-      ...foundation,
-      ...task,
-      minCount: vars.min_count.numberValue,
-      maxCount: vars.max_count.numberValue,
-      cpuTarget: vars.cpu_target.numberValue,
-      scaleOutCooldown: vars.scale_out_cooldown.numberValue,
-      scaleInCooldown: vars.scale_in_cooldown.numberValue,
-      certificateArn: vars.certificate_arn.stringValue,
-      waf: waf ? { rateLimit: vars.waf_rate_limit.numberValue } : undefined,
-      authFront,
-    });
   }
 
   /** Terraform name from the construct path below the architecture construct, e.g. "fargate_service". */

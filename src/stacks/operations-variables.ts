@@ -1,7 +1,9 @@
 import { scheduleCrons } from "../operations/schedule";
 import { type OperationsOptions, wantsAlarms } from "../operations/types";
+import { architecture } from "../architectures";
+import type { ArchitectureAlarmVariable } from "../architectures/definition";
 import type { Architecture } from "../types";
-import type { VariableSpec } from "./variables";
+import { atLeast, type VariableSpec } from "./variable-spec";
 
 /** Default alarm thresholds (documented in the README): sustained, not momentary, trouble. */
 export const ALARM_DEFAULTS = {
@@ -13,6 +15,28 @@ export const ALARM_DEFAULTS = {
   evaluationPeriods: 5,
 } as const;
 
+/** The thresholds only some architectures have (their definitions list which), in main.tf order. */
+const ARCHITECTURE_ALARMS: Record<ArchitectureAlarmVariable, VariableSpec> = {
+  alarm_memory_percent: {
+    type: "number",
+    description: "Average memory % that raises the memory_high alarm",
+    default: ALARM_DEFAULTS.memoryPercent,
+    validation: atLeast("alarm_memory_percent", 1),
+  },
+  alarm_5xx_percent: {
+    type: "number",
+    description: "Share of requests answered 5xx (%) that raises the http_5xx_rate alarm",
+    default: ALARM_DEFAULTS.error5xxPercent,
+    validation: atLeast("alarm_5xx_percent", 0),
+  },
+  alarm_p99_seconds: {
+    type: "number",
+    description: "p99 response time (seconds) that raises the response_time_p99 alarm",
+    default: ALARM_DEFAULTS.p99Seconds,
+    validation: atLeast("alarm_p99_seconds", 0),
+  },
+};
+
 /** A simple e-mail shape; SNS itself sends the confirmation that proves the address. */
 const EMAIL = `var.alert_email == "" || can(regex("^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$", var.alert_email))`;
 
@@ -23,7 +47,6 @@ const EMAIL = `var.alert_email == "" || can(regex("^[^@\\\\s]+@[^@\\\\s]+\\\\.[^
  */
 export function operationsVariableSpecs(arch: Architecture, ops: OperationsOptions | undefined): Record<string, VariableSpec> {
   const specs: Record<string, VariableSpec> = {};
-  const atLeast = (name: string, min: number) => ({ condition: `var.${name} >= ${min}`, errorMessage: `${name} must be at least ${min}.` });
   if (wantsAlarms(ops)) {
     specs.alert_email = {
       type: "string",
@@ -37,28 +60,8 @@ export function operationsVariableSpecs(arch: Architecture, ops: OperationsOptio
       default: ALARM_DEFAULTS.cpuPercent,
       validation: atLeast("alarm_cpu_percent", 1),
     };
-    if (arch !== "ec2") {
-      specs.alarm_memory_percent = {
-        type: "number",
-        description: "Average memory % that raises the memory_high alarm",
-        default: ALARM_DEFAULTS.memoryPercent,
-        validation: atLeast("alarm_memory_percent", 1),
-      };
-    }
-    if (arch === "ecs_alb") {
-      specs.alarm_5xx_percent = {
-        type: "number",
-        description: "Share of requests answered 5xx (%) that raises the http_5xx_rate alarm",
-        default: ALARM_DEFAULTS.error5xxPercent,
-        validation: atLeast("alarm_5xx_percent", 0),
-      };
-      specs.alarm_p99_seconds = {
-        type: "number",
-        description: "p99 response time (seconds) that raises the response_time_p99 alarm",
-        default: ALARM_DEFAULTS.p99Seconds,
-        validation: atLeast("alarm_p99_seconds", 0),
-      };
-    }
+    const own = architecture(arch).alarmVariables;
+    for (const [name, spec] of Object.entries(ARCHITECTURE_ALARMS)) if (own.includes(name as ArchitectureAlarmVariable)) specs[name] = spec;
     specs.alarm_period_seconds = {
       type: "number",
       description: "Seconds per alarm datapoint (a multiple of 60)",

@@ -1,5 +1,6 @@
 import { findApp } from "../discovery";
 import { ARCHITECTURES, type AppSpec, type Architecture, type DiscoveryResult } from "../types";
+import { parseStackName } from "../deployment-names";
 import { parseArchitecture, UnknownArchitectureError } from "./factory";
 
 /** One stack to synthesize: an app on an architecture. */
@@ -24,10 +25,9 @@ export function selectStacks(discovery: DiscoveryResult, env: NodeJS.ProcessEnv)
   const stacks = list(env.DDS_STACKS);
   if (stacks.length > 0) {
     return stacks.map((name) => {
-      // Architecture names overlap ("ecs" is a prefix of "ecs_alb"): try the longest first.
-      const arch = [...ARCHITECTURES].sort((a, b) => b.length - a.length).find((a) => name.startsWith(`${a}_`));
-      if (arch === undefined) throw new UnknownArchitectureError(name.split("_")[0]);
-      return { arch, app: findApp(discovery, name.slice(arch.length + 1)) };
+      const parsed = parseStackName(name);
+      if (parsed === undefined) throw new UnknownArchitectureError(name.split("_")[0]);
+      return { arch: parsed.target, app: findApp(discovery, parsed.app) };
     });
   }
   const archs = list(env.DDS_ARCHS).map(parseArchitecture);

@@ -1,39 +1,25 @@
 import { TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
-import { DEFAULT_GRACE_PERIOD_SECONDS } from "../constructs/health-check";
+import { architecture } from "../architectures";
 import { DEFAULT_CACHE_ACCESS_STRING } from "../constructs/state-store";
 import { DEFAULT_CACHE_NODE_TYPE, type StateStoreChoice } from "../operations/state-store";
 import type { AppSpec, Architecture } from "../types";
 import { AWS_REGIONS } from "../validation/regions";
 import { IMAGE_REFERENCE_PATTERN } from "../validation/values";
+import { cidrValidation, type VariableSpec } from "./variable-spec";
 
 /** Region used when neither the options nor terraform.tfvars name one. */
 export const DEFAULT_REGION = "us-east-1";
-/** AL2023 x86_64 AMI, resolved through AWS's public SSM parameter so it is always the latest. */
-export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 /** CloudWatch's allowed retention values (days). */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
-type Value = string | number | boolean;
-
-/** One Terraform variable: type, description, default and an optional validation. */
-export interface VariableSpec {
-  type: "string" | "number" | "bool";
-  description: string;
-  default?: Value;
-  validation?: { condition: string; errorMessage: string };
-}
+export type { VariableSpec } from "./variable-spec";
 
 /** How the stack gets its image: which image variable it declares. */
 export type ImageMode = { kind: "uri"; defaultUri?: string } | { kind: "docker" } | { kind: "remote" };
 
-/** The Terraform variables of one architecture: name -> spec (the order is the order in main.tf). */
+/** The Terraform variables of one architecture: the shared ones, then its definition's (the order is the order in main.tf). */
 export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode, region: string): Record<string, VariableSpec> {
-  const cidr = (name: string, emptyAllowed: boolean) => ({
-    condition: `${emptyAllowed ? `var.${name} == "" || ` : ""}can(cidrhost(var.${name}, 0))`,
-    errorMessage: `${name} must be a CIDR such as 203.0.113.0/24${emptyAllowed ? " or empty" : ""}.`,
-  });
-  const positive = (name: string, min = 1) => ({ condition: `var.${name} >= ${min}`, errorMessage: `${name} must be at least ${min}.` });
   const specs: Record<string, VariableSpec> = {
     region: {
       type: "string",
@@ -41,20 +27,20 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
       default: region,
       validation: {
         condition: `contains([${AWS_REGIONS.map((name) => JSON.stringify(name)).join(", ")}], var.region)`,
-        errorMessage: "region must be an AWS region the aws provider knows, such as us-east-1.",
+        errorMessage: `region must be an AWS region the aws provider knows, such as ${DEFAULT_REGION}.`,
       },
     },
     vpc_cidr: {
       type: "string",
       description: "CIDR of the deployment's own VPC",
       default: "10.0.0.0/16",
-      validation: cidr("vpc_cidr", false),
+      validation: cidrValidation("vpc_cidr", false),
     },
     allowed_cidr: {
       type: "string",
       description: "CIDR allowed to reach the app (0.0.0.0/0: everyone)",
       default: "0.0.0.0/0",
-      validation: cidr("allowed_cidr", false),
+      validation: cidrValidation("allowed_cidr", false),
     },
     log_retention_days: {
       type: "number",
@@ -101,85 +87,7 @@ export function variableSpecs(app: AppSpec, arch: Architecture, image: ImageMode
       },
     };
   }
-  if (arch === "ec2") {
-    Object.assign(specs, {
-      instance_type: {
-        type: "string",
-        description: "EC2 instance type",
-        default: "t3.xlarge",
-        validation: {
-          condition: `can(regex("^[a-z][a-z0-9-]*[.][a-z0-9-]+$", var.instance_type))`,
-          errorMessage: "instance_type must be an EC2 instance type such as t3.xlarge.",
-        },
-      },
-      ssh_cidr: {
-        type: "string",
-        description: "CIDR allowed to SSH in; empty opens no SSH port",
-        default: "",
-        validation: cidr("ssh_cidr", true),
-      },
-      key_name: { type: "string", description: "Existing EC2 key pair for SSH; empty for none", default: "" },
-      public_key: {
-        type: "string",
-        description: "Public key to register as a new key pair (wins over key_name); empty for none",
-        default: "",
-      },
-      root_volume_size: {
-        type: "number",
-        description: "Root volume size in GiB (images with ML libraries are large)",
-        default: 30,
-        validation: positive("root_volume_size", 8),
-      },
-      ami_ssm_parameter: { type: "string", description: "SSM public parameter holding the AMI id", default: AL2023_AMI_PARAMETER },
-    } satisfies Record<string, VariableSpec>);
-    return specs;
-  }
-  Object.assign(specs, {
-    cpu: { type: "number", description: `Fargate CPU units per task (sized for a ${app.modelFamily} model)`, default: app.resources.cpu },
-    memory: { type: "number", description: "Memory per task in MiB, valid for the CPU size", default: app.resources.memory },
-    desired_count: {
-      type: "number",
-      description: "Tasks to start with; ignored after creation so auto-scaling and manual changes stick",
-      default: arch === "ecs_alb" ? 2 : 1,
-      validation: positive("desired_count", 0),
-    },
-    health_check_grace_period: {
-      type: "number",
-      description: "Seconds a new task gets to load its model before failed health checks count",
-      default: DEFAULT_GRACE_PERIOD_SECONDS,
-      validation: positive("health_check_grace_period", 0),
-    },
-  } satisfies Record<string, VariableSpec>);
-  if (arch === "ecs_alb") {
-    Object.assign(specs, {
-      min_count: { type: "number", description: "Fewest tasks auto-scaling keeps", default: 2, validation: positive("min_count") },
-      max_count: { type: "number", description: "Most tasks auto-scaling starts", default: 10, validation: positive("max_count") },
-      cpu_target: {
-        type: "number",
-        description: "Average CPU % the scaling policy aims for",
-        default: 75,
-        validation: positive("cpu_target"),
-      },
-      scale_out_cooldown: {
-        type: "number",
-        description: "Seconds after a scale-out before the next",
-        default: 60,
-        validation: positive("scale_out_cooldown", 0),
-      },
-      scale_in_cooldown: {
-        type: "number",
-        description: "Seconds after a scale-in before the next",
-        default: 300,
-        validation: positive("scale_in_cooldown", 0),
-      },
-      certificate_arn: {
-        type: "string",
-        description: "ACM certificate ARN; when set, the ALB serves HTTPS on 443 and redirects 80 to it",
-        default: "",
-      },
-    } satisfies Record<string, VariableSpec>);
-  }
-  return specs;
+  return { ...specs, ...architecture(arch).variables(app) };
 }
 
 /** The variables of the state store: the cache's node type and its user's ACL, only when the deployment creates a cache. */

@@ -297,8 +297,11 @@ export class FakeLocal implements LocalRunner {
   alive = new Set<number>();
   nextPid = 4242;
   pythonError?: string;
+  /** The Python version each pythonFor call was given, in order. */
+  readonly pythonVersions: Array<string | undefined> = [];
 
-  async pythonFor(_repoRoot: string, app: string, onLine: (line: string) => void) {
+  async pythonFor(_repoRoot: string, app: string, onLine: (line: string) => void, pythonVersion?: string) {
+    this.pythonVersions.push(pythonVersion);
     if (this.pythonError) throw new Error(this.pythonError);
     onLine(`env ready for ${app}`);
     return `/envs/${app}/bin/python`;

@@ -5,8 +5,11 @@ import { RunningProcess, startProcess } from "./process";
 
 /** Starts and stops an app on this machine. Tests replace it. */
 export interface LocalRunner {
-  /** Runs scripts/app_env.sh for the app (creating its Python env on first use) and returns its python path. */
-  pythonFor(repoRoot: string, app: string, onLine: (line: string) => void): Promise<string>;
+  /**
+   * Runs scripts/app_env.sh for the app (creating its Python env on first use) and returns its python path;
+   * `pythonVersion` (X.Y, as discovery read it) picks the env, else the script reads it from the app folder.
+   */
+  pythonFor(repoRoot: string, app: string, onLine: (line: string) => void, pythonVersion?: string): Promise<string>;
   /** Starts a detached background process writing to `logFile`; returns its pid. */
   startBackground(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string): number;
   /** Starts a foreground process whose output is passed through. */
@@ -21,12 +24,12 @@ export interface LocalRunner {
 
 /** The real runner. */
 export class ProcessLocalRunner implements LocalRunner {
-  async pythonFor(repoRoot: string, app: string, onLine: (line: string) => void): Promise<string> {
+  async pythonFor(repoRoot: string, app: string, onLine: (line: string) => void, pythonVersion?: string): Promise<string> {
     const script = `${repoRoot}/scripts/app_env.sh`;
     if (!fs.existsSync(script)) throw new Error(`${script} is missing: the Python environments cannot be created`);
     const stdout: string[] = [];
     const stderr: string[] = [];
-    const run = startProcess("bash", [script, app], {
+    const run = startProcess("bash", [script, app, ...(pythonVersion ? [pythonVersion] : [])], {
       cwd: repoRoot,
       onLine: (line, stream) => {
         if (stream === "stdout") stdout.push(line);

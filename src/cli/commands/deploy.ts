@@ -25,7 +25,7 @@ function reportTarget(ctx: CliContext, target: Target, app: AppSpec, flags: Depl
   ctx.report?.set("arch", target);
   ctx.report?.set("folder", target === "local" ? localDirName(app.name) : deploymentDirName(target, app.name, flags.env));
 }
-import { stateStoreWarnings } from "../../operations/state-store";
+import { stateStoreWarnings } from "../../architectures";
 
 /** Deploys (or, for local, serves) one app; shared by `deploy` and the menu. */
 export async function executeDeployment(

@@ -4,6 +4,7 @@ import { defineCommand } from "../command";
 import type { CliContext } from "../context";
 import { localDirName, outputString, readDeployment } from "../deployments";
 import { deploymentDirName } from "../../deployment-folder";
+import { architecture } from "../../architectures";
 import { CliError, describeError, EXIT } from "../errors";
 import { commandHint } from "../labels";
 import { latestLocalLog } from "../local-serve";
@@ -66,7 +67,7 @@ async function awsLogs(ctx: CliContext, flags: LogsFlags, dir: string): Promise<
     ctx.out.err(`CloudWatch log group ${group} (${region}), since ${flags.since} ago:`);
     const count = await fetch();
     const instance = outputString(info, "instance_id");
-    if (count === 0 && info.target === "ec2" && instance) {
+    if (count === 0 && info.target !== "local" && architecture(info.target).compute === "instance" && instance) {
       ctx.out.err(`No CloudWatch events yet; console output of ${instance}:`);
       for (const line of (await ctx.adapters.aws.consoleOutput(region, instance)).split("\n").slice(-flags.lines)) ctx.out.out(line);
     }

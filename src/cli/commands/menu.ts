@@ -1,13 +1,10 @@
 import { defineCommand } from "../command";
-import type { Target } from "../deployments";
 import { discoveredApps } from "../apps";
-import { TARGET_LABELS } from "../labels";
+import { archFlag, TARGET_LABELS, TARGETS } from "../labels";
 import { checkDeployFlags, DeployFlags, resolveRegion, withDeployFlags } from "../options";
 import { chooseFromMenu, confirm } from "../prompts";
 import { appLine, printSummary } from "../summary";
 import { executeDeployment } from "./deploy";
-
-const MENU_TARGETS: Target[] = ["ec2", "ecs", "ecs_alb", "local"];
 
 /** The seed's flow: infrastructure menu, app menu, summary with cost, confirm, deploy. */
 export const menuCommand = defineCommand<DeployFlags>({
@@ -26,7 +23,7 @@ export const menuCommand = defineCommand<DeployFlags>({
       input,
       out,
       "Select infrastructure:",
-      MENU_TARGETS.map((value) => ({ label: TARGET_LABELS[value], value, aliases: [value, value.replace("_", "-")] })),
+      TARGETS.map((value) => ({ label: TARGET_LABELS[value], value, aliases: [value, archFlag(value)] })),
     );
     const apps = discoveredApps(ctx);
     const width = Math.max(...apps.map((app) => app.name.length));

@@ -1,5 +1,6 @@
 import * as path from "path";
 import type { Argv } from "yargs";
+import { architecture } from "../../architectures";
 import { API_KEY_SCOPES, type ApiKeyScope } from "../../constructs/api-keys";
 import { deploymentDirName } from "../../deployment-folder";
 import { deployedKeyParameters, generateApiKey, printKeyInstructions } from "../api-keys";
@@ -108,7 +109,7 @@ export const rotateKeysCommand = defineCommand<RotateFlags>({
     const timeoutMs = flags.timeout * 1000;
     // ECS reads the keys when a task starts (a restart); the EC2 app re-reads its key file (a refresh, no restart).
     let rollOut: (what: string) => Promise<void>;
-    if (target === "ec2") {
+    if (architecture(target).compute === "instance") {
       const instance = outputString(info, "instance_id");
       if (!instance) throw new CliError(`${path.basename(dir)} has no instance_id output`, EXIT.failed);
       rollOut = (what) => refreshInstanceKeys(ctx, region, instance, timeoutMs, what);
