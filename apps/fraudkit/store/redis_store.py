@@ -120,10 +120,20 @@ local function upto(ckey, bound, before)
   return before[1], before[2], before[3]
 end
 
+-- Also says whether a member may sort after t's (one at or after t: a transaction older than the latest).
 local function features(ckey, tkey, fkey, t, amount, weekend, night)
   local v = {amount, weekend, night}
   local before = {}
-  local pc, pr, pn = upto(ckey, f(t), before)
+  local pc, pr, pn
+  local newest = redis.call('ZREVRANGE', ckey, 0, 0, 'WITHSCORES')
+  local later = newest[1] ~= nil and tonumber(newest[2]) >= t
+  if newest[1] == nil then
+    pc, pr, pn = 0, 0, 0
+  elseif later then
+    pc, pr, pn = upto(ckey, f(t), before)
+  else  -- in time order (the usual case): the newest member is the last one at or before t
+    pc, pr, pn = through(newest[1])
+  end
   for _, w in ipairs(windows) do
     local lc, lr, ln = upto(ckey, f(t - w * day), before)
     local count = pn - ln + 1
@@ -140,13 +150,12 @@ local function features(ckey, tkey, fkey, t, amount, weekend, night)
     v[#v + 1] = count
     v[#v + 1] = risk
   end
-  return v, pc, pr, pn
+  return v, pc, pr, pn, later
 end
 
 -- Adds a customer member at time t whose predecessors' sums are (pc, pr, pn) when nothing sorts after it;
--- members after it (a transaction older than the customer's latest: rare) get their sums shifted.
-local function insert(ckey, t, key, a, pc, pr, pn)
-  local later = #redis.call('ZRANGEBYSCORE', ckey, f(t), '+inf', 'LIMIT', 0, 1) > 0
+-- when one may (``later``), the members after it get their sums shifted.
+local function insert(ckey, t, key, a, pc, pr, pn, later)
   local m = member(key, a, pc, pr, pn)
   redis.call('ZADD', ckey, f(t), m)
   if not later then return end
@@ -189,14 +198,14 @@ while i <= #ARGV do
   else
     local previous = ''
     if hk > 0 then previous = table.concat(redis.call('LRANGE', hkey, 0, -1)) end
-    local v, pc, pr, pn = features(ckey, tkey, fkey, t, amount, weekend, night)
+    local v, pc, pr, pn, later = features(ckey, tkey, fkey, t, amount, weekend, night)
     local packed = pack(v)
     local answer = struct.pack('<I4', #v) .. packed .. previous
     if redis.call('ZSCORE', tkey, '=' .. id) then
       -- Scored before and no longer in the retry cache: read-only.
       out[#out + 1] = answer
     else
-      insert(ckey, t, '=' .. #id .. ':' .. id, amount_s, pc, pr, pn)
+      insert(ckey, t, '=' .. #id .. ':' .. id, amount_s, pc, pr, pn, later)
       redis.call('ZADD', tkey, f(t), '=' .. id)
       if hk > 0 then
         redis.call('RPUSH', hkey, packed)
@@ -211,7 +220,7 @@ while i <= #ARGV do
       redis.call('ZREMRANGEBYSCORE', fkey, '-inf', f(th))
       redis.call('EXPIRE', ckey, cust_ttl)
       redis.call('EXPIRE', tkey, term_ttl)
-      if redis.call('EXISTS', fkey) == 1 then redis.call('EXPIRE', fkey, term_ttl) end
+      redis.call('EXPIRE', fkey, term_ttl)  -- (no-op when the terminal has no fraud)
       redis.call('SET', xkey, answer, 'EX', retry_ttl)
       out[#out + 1] = answer
     end
@@ -392,6 +401,19 @@ class RedisStore(StateStore):
         self._label_script = client.register_script(_LABEL)
         self._seed_script = client.register_script(_SEED)
         self._verdict = _verdicts()
+        # The scripts' fixed arguments, encoded once (the client encodes every argument of every call).
+        self._prefix_arg = self.prefix.encode()
+        fixed = [
+            _num(self.config.max_future_skew),
+            self.delay_days,
+            self.history_k,
+            self.max_events,
+            RETRY_SECONDS,
+            int(self.config.max_labels_per_terminal_day),
+            len(self.windows),
+            *self.windows,
+        ]
+        self._constant_args = [str(x).encode() for x in fixed]
 
     @staticmethod
     def open(snapshot: Path, history_k: int, namespace: str, config: StoreConfig) -> RedisStore:
@@ -439,18 +461,7 @@ class RedisStore(StateStore):
 
     # -- the scripts -------------------------------------------------------------------------------
     def _common_args(self) -> list[Any]:
-        return [
-            self.prefix,
-            _num(self.clock()),
-            _num(self.config.max_future_skew),
-            self.delay_days,
-            self.history_k,
-            self.max_events,
-            RETRY_SECONDS,
-            int(self.config.max_labels_per_terminal_day),
-            len(self.windows),
-            *self.windows,
-        ]
+        return [self._prefix_arg, _num(self.clock()).encode(), *self._constant_args]
 
     def _run(self, script: Any, args: list[Any]) -> Any:
         """Runs a script; seeds the store first when it is empty (new, or restarted without its data)."""
