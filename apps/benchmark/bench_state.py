@@ -12,7 +12,7 @@
 Every request carries a new transaction (a fresh simulated world in time order), so no retry cache helps.
 Writes apps/benchmark/results/state.md (then ``multi_server.py --markdown`` appends the quality figures).
 
-Usage: python apps/benchmark/bench_state.py [--app flask-logreg-app] [--requests 600] [--clients 4]
+Usage: python apps/benchmark/bench_state.py [--app flask-logreg-app] [--requests 600] [--clients 16]
 """
 
 from __future__ import annotations
@@ -141,18 +141,23 @@ def concurrent(port: int, payloads: list[dict[str, Any]], clients: int, cpu_of: 
         proc.start()
     time.sleep(0.3)  # connected
     before = {name: cpu_seconds(pids) for name, pids in cpu_of.items()}
+    server_before = {pid: cpu_seconds([pid]) for pid in cpu_of.get("server", [])}
     began = time.perf_counter()
     start.set()
     done = [results.get(timeout=600) for _ in procs]
     seconds = time.perf_counter() - began
     cpu = {name: cpu_seconds(pids) - before[name] for name, pids in cpu_of.items()}
+    per_process = [cpu_seconds([pid]) - used for pid, used in server_before.items()]
     for proc in procs:
         proc.join()
     if sum(failed for _, failed, _ in done):
         raise RuntimeError("/predict answered other than 200")
     cpu["clients"] = sum(c for _, _, c in done)
     per_request = {name: round(value / len(payloads) * 1e6) for name, value in cpu.items()}
-    return {"rps": round(len(payloads) / seconds, 1), "cpu_us_per_request": per_request}
+    # Each server process's share of the server's CPU (the master's ~0 left out): keep-alive connections stay
+    # with the worker that accepted them, so a few clients can load one worker far more than the other.
+    shares = sorted((round(x / max(sum(per_process), 1e-9), 2) for x in per_process if x > 0.01), reverse=True)
+    return {"rps": round(len(payloads) / seconds, 1), "cpu_us_per_request": per_request, "worker_cpu_shares": shares}
 
 
 def latency_case(app_dir: Path, env: dict[str, str], log_dir: Path, payloads: list[dict[str, Any]]) -> dict[str, float]:
@@ -257,6 +262,13 @@ def store_latency(url: str, count: int) -> dict[str, dict[str, float]]:
             store.score([tx])
             times.append((time.perf_counter() - start) * 1000)
         out[name] = {"p50_ms": round(statistics.median(times), 3), "p99_ms": round(percentile(times, 99), 3)}
+    client = stores["redis"].client  # type: ignore[attr-defined]
+    pings = []
+    for _ in range(count):
+        start = time.perf_counter()
+        client.ping()
+        pings.append((time.perf_counter() - start) * 1000)
+    out["redis PING"] = {"p50_ms": round(statistics.median(pings), 3), "p99_ms": round(percentile(pings, 99), 3)}
     return out
 
 
@@ -299,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--app", default="flask-logreg-app")
     parser.add_argument("--requests", type=int, default=600)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args(argv)
     app_dir = APPS_ROOT / args.app
     with tempfile.TemporaryDirectory(prefix="bench-state-") as tmp:
@@ -312,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
             lat_memory = latency_case(app_dir, memory, log_dir, bodies(n, 1_000_000))
             lat_redis = latency_case(app_dir, shared, log_dir, bodies(n, 2_000_000))
             pid = redis.process.pid
+            in_process = throughput_case(app_dir, memory, 1, log_dir, bodies(n, 5_000_000), args.clients, pid)
             one = throughput_case(app_dir, shared, 1, log_dir, bodies(n, 3_000_000), args.clients, pid)
             two = throughput_case(app_dir, shared, 2, log_dir, bodies(n, 4_000_000), args.clients, pid)
             mem = memory_figures(f"redis://127.0.0.1:{redis.port}/5")
@@ -331,12 +344,15 @@ def main(argv: list[str] | None = None) -> int:
         "latency_redis": lat_redis,
         "p50_added_ms": round(lat_redis["p50_ms"] - lat_memory["p50_ms"], 3),
         "p99_ratio": round(lat_redis["p99_ms"] / lat_memory["p99_ms"], 2),
+        "throughput_in_process_1_worker": in_process["rps"],
+        "cpu_us_per_request_in_process": in_process["cpu_us_per_request"],
         "throughput_1_worker": one["rps"],
         "throughput_2_workers": two["rps"],
         "workers_ratio": round(two["rps"] / one["rps"], 2),
         "cpu_us_per_request_1_worker": one["cpu_us_per_request"],
         "cpu_us_per_request_2_workers": cpu_two,
         "workers_ratio_cores_allow": round(min(machine_bound, workers_bound) / one["rps"], 2),
+        "worker_cpu_shares_2_workers": two["worker_cpu_shares"],
         "history_rps": history,
         "history_ratio": {name: round(r[max(r, key=int)] / r["0"], 2) for name, r in history.items()},
         "memory": mem,
@@ -375,7 +391,10 @@ def markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
             "",
             "The store alone (``score`` of one new transaction in this process, no HTTP): in-process "
             f"p50 {r['store_only']['in-process']['p50_ms']} / p99 {r['store_only']['in-process']['p99_ms']} ms, "
-            f"Redis p50 {r['store_only']['redis']['p50_ms']} / p99 {r['store_only']['redis']['p99_ms']} ms.",
+            f"Redis p50 {r['store_only']['redis']['p50_ms']} / p99 {r['store_only']['redis']['p99_ms']} ms; "
+            f"a bare PING round trip to redis-server p50 {r['store_only']['redis PING']['p50_ms']} / p99 "
+            f"{r['store_only']['redis PING']['p99_ms']} ms (what one round trip between two processes costs on "
+            "this machine: a request with the shared store makes one more than with the in-process store).",
             "",
             f"## Throughput, shared store, {args.clients} clients",
             "",
@@ -391,9 +410,16 @@ def markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
                 f"{w}: " + ", ".join(f"{k} {v}" for k, v in r[f"cpu_us_per_request_{w}"].items())
                 for w in ("1_worker", "2_workers")
             )
-            + f". The server, the load clients and redis-server share the {r['cpus']} cores, so with 2 workers "
+            + f". For comparison, the in-process store with 1 worker: {r['throughput_in_process_1_worker']} req/s, "
+            f"server {r['cpu_us_per_request_in_process']['server']} µs per request (so the shared store costs the "
+            f"server {r['cpu_us_per_request_1_worker']['server'] - r['cpu_us_per_request_in_process']['server']} µs "
+            "of CPU per request). "
+            f"The server, the load clients and redis-server share the {r['cpus']} cores, so with 2 workers "
             f"the cores allow at most {r['workers_ratio_cores_allow']}x the 1-worker throughput (the lesser of "
-            f"{r['cpus']} cores / the CPU of all three per request and 2 workers / a worker's CPU per request).",
+            f"{r['cpus']} cores / the CPU of all three per request and 2 workers / a worker's CPU per request). "
+            f"The 2 workers' shares of the server CPU: {r['worker_cpu_shares_2_workers']} (a keep-alive connection "
+            "stays with the worker that accepted it: with few clients one worker can get most of them, which caps "
+            "the ratio whatever the cores; use many more clients than workers, as a load balancer opens).",
             "",
             "## Throughput as one customer's history grows (the store alone)",
             "",
