@@ -95,6 +95,9 @@ class _Customer:
     """Prefix sums: ``cents[i]`` is the whole cents of every transaction before ``times[i]`` (the ones pruned
     too), so ``len(cents) == len(times) + 1``; ``rests`` the same for the sub-cent rests."""
     rests: list[float] = field(default_factory=lambda: [0.0])
+    lo: int = 0
+    """Index of the first kept transaction: the pruned ones before it are deleted in bulk, not one by one
+    (a shift of the whole list per transaction would cost O(history) at the ``max_events`` bound)."""
 
     @staticmethod
     def of(times: list[float], amounts: list[float], history: deque[np.ndarray] | None = None) -> _Customer:
@@ -118,7 +121,15 @@ class _Customer:
             self.rests[j] += rest
 
     def drop_oldest(self, count: int) -> None:
-        del self.times[:count], self.amounts[:count], self.cents[:count], self.rests[:count]
+        self.lo += count
+        if _compact(self.lo, len(self.times)):
+            del self.times[: self.lo], self.amounts[: self.lo], self.cents[: self.lo], self.rests[: self.lo]
+            self.lo = 0
+
+
+def _compact(lo: int, size: int) -> bool:
+    """Whether the pruned head (``lo`` of ``size`` entries) is worth deleting now: amortised O(1) each."""
+    return lo >= 64 and 2 * lo >= size
 
 
 @dataclass
@@ -130,6 +141,14 @@ class _Terminal:
     """Ids of the transactions scored here (not those of a snapshot made from a table) and their times."""
     scored_heap: list[tuple[float, str]] = field(default_factory=list)
     """``scored`` as a min-heap by time, so expiring the oldest costs O(log n) each, not a pass over all."""
+    lo: int = 0
+    """Index of the first kept time in ``times`` (as ``_Customer.lo``)."""
+
+    def drop_oldest(self, count: int) -> None:
+        self.lo += count
+        if _compact(self.lo, len(self.times)):
+            del self.times[: self.lo]
+            self.lo = 0
 
     def add_scored(self, tx_id: str, t: float) -> None:
         self.scored[tx_id] = t
@@ -223,15 +242,17 @@ class OnlineFeatureState:
     def _prune(self, cust: _Customer, term: _Terminal) -> None:
         """Drops what no future window (of a transaction at or after the latest time) can reach."""
         cust_horizon = self.latest_seconds - max(self.windows) * SECONDS_PER_DAY
-        cut = max(bisect.bisect_right(cust.times, cust_horizon), len(cust.times) - self.max_events)
+        lo = cust.lo
+        cut = max(bisect.bisect_right(cust.times, cust_horizon, lo) - lo, len(cust.times) - lo - self.max_events)
         if cut > 0:
             cust.drop_oldest(cut)
         term_horizon = self.latest_seconds - (self.delay_days + max(self.windows)) * SECONDS_PER_DAY
-        cut = max(bisect.bisect_right(term.times, term_horizon), len(term.times) - self.max_events)
+        lo = term.lo
+        cut = max(bisect.bisect_right(term.times, term_horizon, lo) - lo, len(term.times) - lo - self.max_events)
         if cut > 0:
-            del term.times[:cut]
+            term.drop_oldest(cut)
             # Every kept time is > term_horizon, so "at or after the first kept time" is the whole rule.
-            term.expire_scored(term.times[0] if term.times else float("inf"))
+            term.expire_scored(term.times[term.lo] if term.lo < len(term.times) else float("inf"))
         if term.fraud_times and term.fraud_times[0] <= term_horizon:
             term.fraud_ids = {k: v for k, v in term.fraud_ids.items() if v > term_horizon}
             term.fraud_times = sorted(term.fraud_ids.values())
@@ -239,10 +260,11 @@ class OnlineFeatureState:
     # -- features ----------------------------------------------------------------------------------
     def _customer_features(self, cust: _Customer, t: float, amount: float) -> tuple[list[float], int]:
         times, cents, rests = cust.times, cust.cents, cust.rests
-        pos = bisect.bisect_right(times, t)  # earlier ones, including same-second ones already seen
+        lo = cust.lo
+        pos = bisect.bisect_right(times, t, lo)  # earlier ones, including same-second ones already seen
         out: list[float] = []
         for w in self.windows:
-            first = bisect.bisect_right(times, t - w * SECONDS_PER_DAY, 0, pos)
+            first = bisect.bisect_right(times, t - w * SECONDS_PER_DAY, lo, pos)
             total = amount + ((cents[pos] - cents[first]) / 100 + (rests[pos] - rests[first]))
             count = pos - first + 1
             out += [float(count), total / count]
@@ -251,11 +273,12 @@ class OnlineFeatureState:
     def _terminal_features(self, term: _Terminal, t: float) -> list[float]:
         out: list[float] = []
         end_t = t - self.delay_days * SECONDS_PER_DAY
-        end = bisect.bisect_right(term.times, end_t)
+        lo = term.lo
+        end = bisect.bisect_right(term.times, end_t, lo)
         fraud_end = bisect.bisect_right(term.fraud_times, end_t)
         for w in self.windows:
             start_t = end_t - w * SECONDS_PER_DAY
-            count = end - bisect.bisect_right(term.times, start_t)
+            count = end - bisect.bisect_right(term.times, start_t, lo, end)
             frauds = fraud_end - bisect.bisect_right(term.fraud_times, start_t)
             # Capped: pruning by max_events can drop a terminal's transactions before their labels.
             out += [float(count), min(1.0, frauds / count) if count > 0 else 0.0]
@@ -295,7 +318,7 @@ class OnlineFeatureState:
         vector, pos = self._vector(tx, t, cust, term)
         previous = self._previous(cust)
         cust.insert(pos, t, float(tx.tx_amount))
-        bisect.insort_right(term.times, t)
+        bisect.insort_right(term.times, t, term.lo)
         term.add_scored(tx.transaction_id, t)
         if self.history_k:
             cust.history.append(vector)
@@ -379,16 +402,16 @@ class OnlineFeatureState:
             config=np.array([*self.windows, self.delay_days, self.history_k, len(self.windows)], dtype=np.int64),
             latest_seconds=np.array([self.latest_seconds]),
             customer_ids=cust_ids,
-            customer_counts=np.array([len(c.times) for c in custs], dtype=np.int64),
-            customer_times=_int_array([t for c in custs for t in c.times]),
-            customer_cents=np.round(np.array([a for c in custs for a in c.amounts], dtype=np.float64) * 100).astype(
-                np.int64
-            ),
+            customer_counts=np.array([len(c.times) - c.lo for c in custs], dtype=np.int64),
+            customer_times=_int_array([t for c in custs for t in c.times[c.lo :]]),
+            customer_cents=np.round(
+                np.array([a for c in custs for a in c.amounts[c.lo :]], dtype=np.float64) * 100
+            ).astype(np.int64),
             history_counts=np.array([h.shape[0] for h in hist], dtype=np.int64),
             history=np.concatenate(hist).astype(np.float32) if hist else np.zeros((0, len(self.feature_names))),
             terminal_ids=term_ids,
-            terminal_counts=np.array([len(t.times) for t in terms], dtype=np.int64),
-            terminal_times=_int_array([x for t in terms for x in t.times]),
+            terminal_counts=np.array([len(t.times) - t.lo for t in terms], dtype=np.int64),
+            terminal_times=_int_array([x for t in terms for x in t.times[t.lo :]]),
             fraud_counts=np.array([len(f) for f in fraud_items], dtype=np.int64),
             fraud_ids=np.array([k for f in fraud_items for k, _ in f], dtype=np.str_),
             fraud_times=_int_array([v for f in fraud_items for _, v in f]),
