@@ -193,7 +193,7 @@ def throughput_case(
 
 
 def history_case(
-    url: str, points: tuple[int, ...] = (0, 3000, 9000), per_point: int = 400
+    url: str, points: tuple[int, ...] = (0, 3000, 9000), per_point: int = 300
 ) -> dict[str, dict[str, float]]:
     """The store alone: ``score`` of one transaction per call for one customer (and terminal) whose history
     grows to ``points`` transactions, all inside the 30-day window; calls per second at each point."""
