@@ -13,6 +13,7 @@ Every request carries a new transaction (a fresh simulated world in time order),
 Writes apps/benchmark/results/state.md (then ``multi_server.py --markdown`` appends the quality figures).
 
 Usage: python apps/benchmark/bench_state.py [--app flask-logreg-app] [--requests 600] [--clients 16]
+       [--reconnect 0]
 """
 
 from __future__ import annotations
@@ -104,16 +105,24 @@ def group_pids(pgid: int) -> list[int]:
     return out
 
 
-def _client(port: int, requests: list[bytes], start: Any, results: Any) -> None:
-    """One lean load client (a forked process): pre-built HTTP/1.1 requests on one keep-alive socket, the
-    reply read by its Content-Length; reports its requests and its own CPU seconds for the loop."""
+def _connect(port: int) -> tuple[socket.socket, Any]:
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    reader = sock.makefile("rb")
+    return sock, sock.makefile("rb")
+
+
+def _client(port: int, requests: list[bytes], reconnect: int, start: Any, results: Any) -> None:
+    """One lean load client (a forked process): pre-built HTTP/1.1 requests on one keep-alive socket (a new
+    one every ``reconnect`` requests when > 0), the reply read by its Content-Length; reports its requests
+    and its own CPU seconds for the loop."""
+    sock, reader = _connect(port)
     start.wait()
     began = time.process_time()
     failed = 0
-    for raw in requests:
+    for n, raw in enumerate(requests):
+        if reconnect and n and n % reconnect == 0:
+            sock.close()
+            sock, reader = _connect(port)
         sock.sendall(raw)
         status = reader.readline()
         length = 0
@@ -126,7 +135,9 @@ def _client(port: int, requests: list[bytes], start: Any, results: Any) -> None:
     sock.close()
 
 
-def concurrent(port: int, payloads: list[dict[str, Any]], clients: int, cpu_of: dict[str, list[int]]) -> dict[str, Any]:
+def concurrent(
+    port: int, payloads: list[dict[str, Any]], clients: int, cpu_of: dict[str, list[int]], reconnect: int = 0
+) -> dict[str, Any]:
     """Requests per second with ``clients`` client processes, each on its own keep-alive connection, and the
     CPU time per request (µs) of the server, the clients and redis-server meanwhile."""
     context = multiprocessing.get_context("fork")
@@ -136,7 +147,10 @@ def concurrent(port: int, payloads: list[dict[str, Any]], clients: int, cpu_of: 
         data = json.dumps(body).encode()
         head = "POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
         requests.append(f"{head}{len(data)}\r\n\r\n".encode() + data)
-    procs = [context.Process(target=_client, args=(port, requests[c::clients], start, results)) for c in range(clients)]
+    procs = [
+        context.Process(target=_client, args=(port, requests[c::clients], reconnect, start, results))
+        for c in range(clients)
+    ]
     for proc in procs:
         proc.start()
     time.sleep(0.3)  # connected
@@ -175,6 +189,7 @@ def throughput_case(
     payloads: list[dict[str, Any]],
     clients: int,
     redis_pid: int,
+    reconnect: int = 0,
 ) -> dict[str, Any]:
     with multi_server.servers(app_dir, 1, {**env, "FRAUDKIT_WORKERS": str(workers)}, log_dir) as (server,):
         assert server.process is not None
@@ -189,7 +204,7 @@ def throughput_case(
                     raise
                 time.sleep(1)
         cpu_of["server"] = group_pids(server.process.pid)
-        return concurrent(server.port, payloads[100:], clients, cpu_of)
+        return concurrent(server.port, payloads[100:], clients, cpu_of, reconnect)
 
 
 def history_case(
@@ -312,6 +327,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app", default="flask-logreg-app")
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument(
+        "--reconnect",
+        type=int,
+        default=0,
+        help="a client opens a new connection every N requests (0: one keep-alive connection for the whole run)",
+    )
     args = parser.parse_args(argv)
     app_dir = APPS_ROOT / args.app
     with tempfile.TemporaryDirectory(prefix="bench-state-") as tmp:
@@ -324,9 +345,11 @@ def main(argv: list[str] | None = None) -> int:
             lat_memory = latency_case(app_dir, memory, log_dir, bodies(n, 1_000_000))
             lat_redis = latency_case(app_dir, shared, log_dir, bodies(n, 2_000_000))
             pid = redis.process.pid
-            in_process = throughput_case(app_dir, memory, 1, log_dir, bodies(n, 5_000_000), args.clients, pid)
-            one = throughput_case(app_dir, shared, 1, log_dir, bodies(n, 3_000_000), args.clients, pid)
-            two = throughput_case(app_dir, shared, 2, log_dir, bodies(n, 4_000_000), args.clients, pid)
+            in_process = throughput_case(
+                app_dir, memory, 1, log_dir, bodies(n, 5_000_000), args.clients, pid, args.reconnect
+            )
+            one = throughput_case(app_dir, shared, 1, log_dir, bodies(n, 3_000_000), args.clients, pid, args.reconnect)
+            two = throughput_case(app_dir, shared, 2, log_dir, bodies(n, 4_000_000), args.clients, pid, args.reconnect)
             mem = memory_figures(f"redis://127.0.0.1:{redis.port}/5")
             store_only = store_latency(f"redis://127.0.0.1:{redis.port}/6", n)
             history = history_case(f"redis://127.0.0.1:{redis.port}/7")
@@ -377,7 +400,8 @@ def markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
             "# State store benchmark",
             "",
             f"`python apps/benchmark/bench_state.py --app {args.app} --requests {args.requests} "
-            f"--clients {args.clients}` on {platform.machine()}, {r['cpus']} CPUs, load average "
+            f"--clients {args.clients} --reconnect {args.reconnect}` on {platform.machine()}, {r['cpus']} CPUs, "
+            "load average "
             f"{r['load_average']} at the end (a shared machine: ratios from one run, absolute figures noisy).",
             "",
             "## /predict, 1 transaction, sequential, 1 worker",
