@@ -261,7 +261,8 @@ class OnlineFeatureState:
     def _customer_features(self, cust: _Customer, t: float, amount: float) -> tuple[list[float], int]:
         times, cents, rests = cust.times, cust.cents, cust.rests
         lo = cust.lo
-        pos = bisect.bisect_right(times, t, lo)  # earlier ones, including same-second ones already seen
+        # Earlier ones, including same-second ones already seen (no search for the usual newest transaction).
+        pos = len(times) if not times or times[-1] <= t else bisect.bisect_right(times, t, lo)
         out: list[float] = []
         for w in self.windows:
             first = bisect.bisect_right(times, t - w * SECONDS_PER_DAY, lo, pos)
@@ -318,7 +319,10 @@ class OnlineFeatureState:
         vector, pos = self._vector(tx, t, cust, term)
         previous = self._previous(cust)
         cust.insert(pos, t, float(tx.tx_amount))
-        bisect.insort_right(term.times, t, term.lo)
+        if term.times and term.times[-1] > t:
+            bisect.insort_right(term.times, t, term.lo)
+        else:
+            term.times.append(t)
         term.add_scored(tx.transaction_id, t)
         if self.history_k:
             cust.history.append(vector)
