@@ -1,8 +1,9 @@
 """Online feature state: the same 15 features as ``fraudkit.features``, one raw transaction at a time.
 
 What it keeps (all bounded):
-- per customer, the (time, amount) of its transactions of the last ``max(windows)`` days, and optionally the
-  feature vectors of its last ``history_k`` transactions (for the sequence models);
+- per customer, the (time, amount) of its transactions of the last ``max(windows)`` days with prefix sums of
+  the amounts (so a window's sum is two binary searches and a subtraction, whatever the history's length),
+  and optionally the feature vectors of its last ``history_k`` transactions (for the sequence models);
 - per terminal, the times of its transactions of the last ``delay + max(windows)`` days, and the times of the
   frauds confirmed through ``add_label`` (attributed to the transaction's own time, deduplicated by id);
 - at most ``max_customers`` customers and ``max_terminals`` terminals: the least recently used is evicted
@@ -15,6 +16,11 @@ The state's clock (``latest_seconds``, which decides what is too old to keep or 
 wall clock plus ``max_future_skew``, so one transaction dated far in the future cannot age out everyone else's
 history. ``fraudkit.store.redis_store`` implements the same semantics server-side; a test keeps them equal.
 
+Prefix sums stay exact over a customer's whole life: an amount is split into whole cents (summed as integers)
+and the rest (``amount - cents / 100``: 0 for an amount to the cent, so its prefix never drifts), which keeps
+every window mean within 1e-12 of the batch's direct sum. Cost per transaction: O(log n) searches, plus a
+shift of the later prefixes when a transaction arrives out of time order (rare in a stream).
+
 Terminal counts come from the transactions this state has seen (scored or loaded from the snapshot); fraud
 risk only from labels received, so a new deployment needs the shipped snapshot or a warm-up of feedback.
 Not thread-safe by itself: the scorer serialises calls with a lock.
@@ -23,6 +29,8 @@ Not thread-safe by itself: the scorer serialises calls with a lock.
 from __future__ import annotations
 
 import bisect
+import heapq
+import math
 import os
 import tempfile
 import time
@@ -72,11 +80,56 @@ def calendar_features(tx: Transaction) -> list[float]:
     return [float(tx.tx_amount), float(when.weekday() >= 5), float(when.hour <= NIGHT_LAST_HOUR)]
 
 
+def split_amount(amount: float) -> tuple[int, float]:
+    """(whole cents, the rest): the two parts a prefix sum keeps (the Redis script computes the same)."""
+    cents = math.floor(amount * 100 + 0.5)
+    return cents, amount - cents / 100
+
+
 @dataclass
 class _Customer:
     times: list[float] = field(default_factory=list)
     amounts: list[float] = field(default_factory=list)
     history: deque[np.ndarray] = field(default_factory=deque)
+    cents: list[int] = field(default_factory=lambda: [0])
+    """Prefix sums: ``cents[i]`` is the whole cents of every transaction before ``times[i]`` (the ones pruned
+    too), so ``len(cents) == len(times) + 1``; ``rests`` the same for the sub-cent rests."""
+    rests: list[float] = field(default_factory=lambda: [0.0])
+    lo: int = 0
+    """Index of the first kept transaction: the pruned ones before it are deleted in bulk, not one by one
+    (a shift of the whole list per transaction would cost O(history) at the ``max_events`` bound)."""
+
+    @staticmethod
+    def of(times: list[float], amounts: list[float], history: deque[np.ndarray] | None = None) -> _Customer:
+        """A customer with these (time-sorted) transactions, prefix sums computed."""
+        entry = _Customer(times, amounts, history if history is not None else deque())
+        for amount in amounts:
+            cents, rest = split_amount(amount)
+            entry.cents.append(entry.cents[-1] + cents)
+            entry.rests.append(entry.rests[-1] + rest)
+        return entry
+
+    def insert(self, pos: int, t: float, amount: float) -> None:
+        """Adds a transaction at index ``pos`` (its place in time order) and shifts the later prefixes."""
+        cents, rest = split_amount(amount)
+        self.times.insert(pos, t)
+        self.amounts.insert(pos, amount)
+        self.cents.insert(pos + 1, self.cents[pos] + cents)
+        self.rests.insert(pos + 1, self.rests[pos] + rest)
+        for j in range(pos + 2, len(self.cents)):  # only for a transaction older than the latest one
+            self.cents[j] += cents
+            self.rests[j] += rest
+
+    def drop_oldest(self, count: int) -> None:
+        self.lo += count
+        if _compact(self.lo, len(self.times)):
+            del self.times[: self.lo], self.amounts[: self.lo], self.cents[: self.lo], self.rests[: self.lo]
+            self.lo = 0
+
+
+def _compact(lo: int, size: int) -> bool:
+    """Whether the pruned head (``lo`` of ``size`` entries) is worth deleting now: amortised O(1) each."""
+    return lo >= 64 and 2 * lo >= size
 
 
 @dataclass
@@ -86,6 +139,28 @@ class _Terminal:
     fraud_ids: dict[str, float] = field(default_factory=dict)
     scored: dict[str, float] = field(default_factory=dict)
     """Ids of the transactions scored here (not those of a snapshot made from a table) and their times."""
+    scored_heap: list[tuple[float, str]] = field(default_factory=list)
+    """``scored`` as a min-heap by time, so expiring the oldest costs O(log n) each, not a pass over all."""
+    lo: int = 0
+    """Index of the first kept time in ``times`` (as ``_Customer.lo``)."""
+
+    def drop_oldest(self, count: int) -> None:
+        self.lo += count
+        if _compact(self.lo, len(self.times)):
+            del self.times[: self.lo]
+            self.lo = 0
+
+    def add_scored(self, tx_id: str, t: float) -> None:
+        self.scored[tx_id] = t
+        heapq.heappush(self.scored_heap, (t, tx_id))
+
+    def expire_scored(self, before: float) -> None:
+        """Forgets the scored ids of time < ``before``."""
+        heap = self.scored_heap
+        while heap and heap[0][0] < before:
+            t, tx_id = heapq.heappop(heap)
+            if self.scored.get(tx_id) == t:
+                del self.scored[tx_id]
 
 
 class StateUpdate(NamedTuple):
@@ -167,29 +242,31 @@ class OnlineFeatureState:
     def _prune(self, cust: _Customer, term: _Terminal) -> None:
         """Drops what no future window (of a transaction at or after the latest time) can reach."""
         cust_horizon = self.latest_seconds - max(self.windows) * SECONDS_PER_DAY
-        cut = max(bisect.bisect_right(cust.times, cust_horizon), len(cust.times) - self.max_events)
+        lo = cust.lo
+        cut = max(bisect.bisect_right(cust.times, cust_horizon, lo) - lo, len(cust.times) - lo - self.max_events)
         if cut > 0:
-            del cust.times[:cut], cust.amounts[:cut]
+            cust.drop_oldest(cut)
         term_horizon = self.latest_seconds - (self.delay_days + max(self.windows)) * SECONDS_PER_DAY
-        cut = max(bisect.bisect_right(term.times, term_horizon), len(term.times) - self.max_events)
+        lo = term.lo
+        cut = max(bisect.bisect_right(term.times, term_horizon, lo) - lo, len(term.times) - lo - self.max_events)
         if cut > 0:
-            del term.times[:cut]
-            first = term.times[0] if term.times else float("inf")
-            term.scored = {k: v for k, v in term.scored.items() if v >= first and v > term_horizon}
+            term.drop_oldest(cut)
+            # Every kept time is > term_horizon, so "at or after the first kept time" is the whole rule.
+            term.expire_scored(term.times[term.lo] if term.lo < len(term.times) else float("inf"))
         if term.fraud_times and term.fraud_times[0] <= term_horizon:
             term.fraud_ids = {k: v for k, v in term.fraud_ids.items() if v > term_horizon}
             term.fraud_times = sorted(term.fraud_ids.values())
 
     # -- features ----------------------------------------------------------------------------------
     def _customer_features(self, cust: _Customer, t: float, amount: float) -> tuple[list[float], int]:
-        pos = bisect.bisect_right(cust.times, t)  # earlier ones, including same-second ones already seen
+        times, cents, rests = cust.times, cust.cents, cust.rests
+        lo = cust.lo
+        # Earlier ones, including same-second ones already seen (no search for the usual newest transaction).
+        pos = len(times) if not times or times[-1] <= t else bisect.bisect_right(times, t, lo)
         out: list[float] = []
         for w in self.windows:
-            first = bisect.bisect_right(cust.times, t - w * SECONDS_PER_DAY, 0, pos)
-            # Newest first, as the batch computation adds them.
-            total = amount
-            for i in range(pos - 1, first - 1, -1):
-                total += cust.amounts[i]
+            first = bisect.bisect_right(times, t - w * SECONDS_PER_DAY, lo, pos)
+            total = amount + ((cents[pos] - cents[first]) / 100 + (rests[pos] - rests[first]))
             count = pos - first + 1
             out += [float(count), total / count]
         return out, pos
@@ -197,11 +274,12 @@ class OnlineFeatureState:
     def _terminal_features(self, term: _Terminal, t: float) -> list[float]:
         out: list[float] = []
         end_t = t - self.delay_days * SECONDS_PER_DAY
-        end = bisect.bisect_right(term.times, end_t)
+        lo = term.lo
+        end = bisect.bisect_right(term.times, end_t, lo)
         fraud_end = bisect.bisect_right(term.fraud_times, end_t)
         for w in self.windows:
             start_t = end_t - w * SECONDS_PER_DAY
-            count = end - bisect.bisect_right(term.times, start_t)
+            count = end - bisect.bisect_right(term.times, start_t, lo, end)
             frauds = fraud_end - bisect.bisect_right(term.fraud_times, start_t)
             # Capped: pruning by max_events can drop a terminal's transactions before their labels.
             out += [float(count), min(1.0, frauds / count) if count > 0 else 0.0]
@@ -240,10 +318,12 @@ class OnlineFeatureState:
         term = self._terminal(tx.terminal_id)
         vector, pos = self._vector(tx, t, cust, term)
         previous = self._previous(cust)
-        cust.times.insert(pos, t)
-        cust.amounts.insert(pos, float(tx.tx_amount))
-        bisect.insort_right(term.times, t)
-        term.scored[tx.transaction_id] = t
+        cust.insert(pos, t, float(tx.tx_amount))
+        if term.times and term.times[-1] > t:
+            bisect.insort_right(term.times, t, term.lo)
+        else:
+            term.times.append(t)
+        term.add_scored(tx.transaction_id, t)
         if self.history_k:
             cust.history.append(vector)
         self.latest_seconds = max(self.latest_seconds, min(t, now + self.max_future_skew))
@@ -326,16 +406,16 @@ class OnlineFeatureState:
             config=np.array([*self.windows, self.delay_days, self.history_k, len(self.windows)], dtype=np.int64),
             latest_seconds=np.array([self.latest_seconds]),
             customer_ids=cust_ids,
-            customer_counts=np.array([len(c.times) for c in custs], dtype=np.int64),
-            customer_times=_int_array([t for c in custs for t in c.times]),
-            customer_cents=np.round(np.array([a for c in custs for a in c.amounts], dtype=np.float64) * 100).astype(
-                np.int64
-            ),
+            customer_counts=np.array([len(c.times) - c.lo for c in custs], dtype=np.int64),
+            customer_times=_int_array([t for c in custs for t in c.times[c.lo :]]),
+            customer_cents=np.round(
+                np.array([a for c in custs for a in c.amounts[c.lo :]], dtype=np.float64) * 100
+            ).astype(np.int64),
             history_counts=np.array([h.shape[0] for h in hist], dtype=np.int64),
             history=np.concatenate(hist).astype(np.float32) if hist else np.zeros((0, len(self.feature_names))),
             terminal_ids=term_ids,
-            terminal_counts=np.array([len(t.times) for t in terms], dtype=np.int64),
-            terminal_times=_int_array([x for t in terms for x in t.times]),
+            terminal_counts=np.array([len(t.times) - t.lo for t in terms], dtype=np.int64),
+            terminal_times=_int_array([x for t in terms for x in t.times[t.lo :]]),
             fraud_counts=np.array([len(f) for f in fraud_items], dtype=np.int64),
             fraud_ids=np.array([k for f in fraud_items for k, _ in f], dtype=np.str_),
             fraud_times=_int_array([v for f in fraud_items for _, v in f]),
@@ -362,7 +442,7 @@ class OnlineFeatureState:
             hists = np.split(z["history"].astype(np.float64), np.cumsum(z["history_counts"])[:-1])
             for cid, ts, am, hs in zip(z["customer_ids"].tolist(), times, amounts, hists):
                 keep = hs[len(hs) - state.history_k :] if state.history_k else hs[:0]
-                state._customers[cid] = _Customer(
+                state._customers[cid] = _Customer.of(
                     ts.tolist(), am.tolist(), deque(list(keep), maxlen=state.history_k or None)
                 )
             t_times = np.split(_times(z["terminal_times"]), np.cumsum(z["terminal_counts"])[:-1])
@@ -380,7 +460,9 @@ class OnlineFeatureState:
             for tid, ts, ids, fts, sids, sts in columns:
                 fraud_ids = dict(zip(ids.tolist(), fts.tolist()))
                 scored = dict(zip(sids.tolist(), sts.tolist()))
-                state._terminals[tid] = _Terminal(ts.tolist(), sorted(fraud_ids.values()), fraud_ids, scored)
+                heap = [(t, k) for k, t in scored.items()]
+                heapq.heapify(heap)
+                state._terminals[tid] = _Terminal(ts.tolist(), sorted(fraud_ids.values()), fraud_ids, scored, heap)
         return state
 
 
@@ -423,7 +505,7 @@ def snapshot_from_table(
         history_rows = np.concatenate([prev[last][:, 1:], last[:, None]], axis=1)
     history_of = {int(table.customer_id[r[-1]]): r[r >= 0] for r in history_rows}
     for cid, rows in _rows_by_group(table.customer_id, recent).items():
-        state._customers[cid] = _Customer(seconds[rows].tolist(), table.tx_amount[rows].astype(np.float64).tolist())
+        state._customers[cid] = _Customer.of(seconds[rows].tolist(), table.tx_amount[rows].astype(np.float64).tolist())
     for cid, hist in history_of.items():
         entry = state._customers.setdefault(cid, _Customer())
         entry.history = deque([features[r] for r in hist], maxlen=history_k)  # type: ignore[index]

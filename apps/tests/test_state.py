@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
+from irregular_stream import irregular_stream, reference_customer_features
 
 from fraudkit.features import FEATURE_NAMES, BaselineFeatures, epoch_seconds, previous_rows
 from fraudkit.records import LabelledTransaction, Transaction
@@ -122,4 +123,43 @@ def test_memory_is_bounded_in_time():
         state.update(_tx(str(day), 1, 1, t0 + timedelta(days=day)))
     customer = state._customers[1]
     terminal = state._terminals[1]
-    assert len(customer.times) <= 31 and len(terminal.times) <= 38
+    assert len(customer.times) - customer.lo <= 31 and len(terminal.times) - terminal.lo <= 38
+    # The pruned head is deleted in bulk: at most about as much again as is kept, plus a constant.
+    assert len(customer.times) <= 2 * 31 + 64 and len(terminal.times) <= 2 * 38 + 64
+
+
+def test_out_of_order_same_second_and_sub_cent_amounts_equal_direct_sums():
+    stream = irregular_stream()
+    state = OnlineFeatureState()
+    online = np.array([state.update(tx).features for tx in stream])
+    assert sum(a.tx_datetime > b.tx_datetime for a, b in zip(stream, stream[1:])) > 50  # really out of order
+    np.testing.assert_allclose(online[:, 3:9], reference_customer_features(stream), rtol=0, atol=1e-9)
+
+
+class _CountingList(list):
+    """A list that counts the items read from it (bisect reads through __getitem__ too)."""
+
+    reads = 0
+
+    def __getitem__(self, index):
+        _CountingList.reads += 1
+        return super().__getitem__(index)
+
+
+def test_a_customer_update_reads_a_bounded_number_of_entries():
+    """What one transaction reads does not grow with the customer's history (prefix sums and binary searches
+    in place of a pass over the window)."""
+    reads = {}
+    for history in (10, 5000):
+        state = OnlineFeatureState()
+        t0 = datetime(2018, 4, 1)
+        for i in range(history):  # all inside the 30-day window
+            state.update(_tx(f"h{i}", 1, i % 50, t0 + timedelta(seconds=30 * i), 10.0 + i % 7))
+        customer = state._customers[1]
+        for name, value in list(vars(customer).items()):
+            if isinstance(value, list):
+                setattr(customer, name, _CountingList(value))
+        _CountingList.reads = 0
+        state.update(_tx("probe", 1, 0, t0 + timedelta(seconds=30 * history), 1.0))
+        reads[history] = _CountingList.reads
+    assert reads[5000] <= reads[10] + 4 * 12  # log2 growth of four binary searches, not 5,000 reads

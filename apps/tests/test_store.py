@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from irregular_stream import irregular_stream
 from redis_server import RedisServer
 
 from fraudkit.features import FEATURE_NAMES, BaselineFeatures
@@ -144,8 +145,8 @@ def test_every_key_expires(world, seeded_snapshot, redis_server):
     store = open_redis(redis_server.url, seeded_snapshot, history_k=2, namespace="ttl", max_labels_per_terminal_day=5)
     stream(store, tail)
     client = redis.Redis.from_url(redis_server.url)
-    keys = list(client.scan_iter(match="fraudkit:ttl:*", count=1000))
-    kinds = {k.split(b":")[2] for k in keys}
+    keys = list(client.scan_iter(match=store.prefix + "*", count=1000))
+    kinds = {k[len(store.prefix) :].split(b":")[0] for k in keys}
     assert {b"c", b"h", b"t", b"f", b"x", b"clock", b"meta"} <= kinds
     no_ttl = [k for k in keys if client.ttl(k) < 0]
     assert no_ttl == []
@@ -180,8 +181,8 @@ def test_ten_processes_seed_the_store_once(seeded_snapshot, redis_server):
     for t in threads:
         t.join()
     assert sorted(results) == [False] * 9 + [True]
-    assert client.get("fraudkit:seed:meta") == stores[0].version.encode()
-    assert client.exists("fraudkit:seed:lock") == 0
+    assert client.get(stores[0].prefix + "meta") == stores[0].version.encode()
+    assert client.exists(stores[0].prefix + "lock") == 0
     # Seeding again changes nothing (idempotent, versioned).
     assert stores[0].seed() is False
 
@@ -252,3 +253,48 @@ def test_a_read_only_replica_is_an_outage_not_a_crash(tmp_path, redis_server):
     finally:
         client.execute_command("REPLICAOF", "NO", "ONE")
     assert store.score([Transaction("c", 1, 7, T0 + timedelta(minutes=1), 10.0)])[0].features[3] == 2
+
+
+def test_out_of_order_same_second_and_sub_cent_amounts_agree_with_the_in_process_store(tmp_path, redis_server):
+    stream = irregular_stream()
+    memory = MemoryStore(OnlineFeatureState())
+    shared = open_redis(redis_server.url, empty_snapshot(tmp_path), namespace="irregular")
+    for i in range(0, len(stream), 7):  # requests of several transactions
+        a, b = memory.score(stream[i : i + 7]), shared.score(stream[i : i + 7])
+        np.testing.assert_allclose([u.features for u in b], [u.features for u in a], rtol=0, atol=1e-9)
+    later = Transaction("after", 0, 0, max(tx.tx_datetime for tx in stream) + timedelta(hours=1), 1.0)
+    np.testing.assert_allclose(shared.score([later])[0].features, memory.score([later])[0].features, atol=1e-9)
+
+
+def _commands_of_one_score(store: RedisStore, url: str, tx: Transaction) -> list[list[str]]:
+    """The commands the score script runs for ``tx`` (MONITOR shows a script's commands too)."""
+    client = redis.Redis.from_url(url, decode_responses=True)
+    with client.monitor() as monitor:
+        store.score([tx])
+        redis.Redis.from_url(url).echo("end-of-score")
+        commands = []
+        while "end-of-score" not in (line := monitor.next_command())["command"]:
+            commands.append(line["command"].split())
+    return [c for c in commands if c[0].upper() not in ("EVALSHA", "EVAL")]
+
+
+def test_the_cost_of_a_transaction_does_not_grow_with_the_customers_history(tmp_path, redis_server):
+    """The same commands for a customer with 10 or 3,000 transactions in the window, and every read of the
+    customer's sorted set returns at most one member: the script's work is bounded, whatever the history."""
+    store = open_redis(redis_server.url, empty_snapshot(tmp_path), namespace="cost")
+    seen = {}
+    for customer, history in ((1, 10), (2, 3000)):
+        for i in range(0, history, 500):
+            txs = range(i, min(i + 500, history))
+            store.score([Transaction(f"{customer}-{j}", customer, 3, T0 + timedelta(seconds=20 * j), 5.0) for j in txs])
+        probe = Transaction(f"{customer}-probe", customer, 3, T0 + timedelta(seconds=20 * history), 1.0)
+        commands = _commands_of_one_score(store, redis_server.url, probe)
+        seen[history] = [c[0].upper() for c in commands]
+        # (ZREMRANGEBYSCORE drops what left the window: each member once in its life, not per transaction.)
+        reads = [c for c in commands if "RANGE" in c[0].upper() and not c[0].upper().startswith("ZREM")]
+        customer_reads = [c for c in reads if c[1].endswith(f":c:{customer}")]
+        assert customer_reads
+        for c in customer_reads:
+            one_by_rank = c[0].upper() in ("ZRANGE", "ZREVRANGE") and c[2:4] == ["0", "0"]
+            assert c[-3:] == ["LIMIT", "0", "1"] or one_by_rank, c
+    assert seen[10] == seen[3000]

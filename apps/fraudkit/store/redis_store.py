@@ -5,8 +5,11 @@ One request is one round trip: a server-side Lua script (EVALSHA; redis-py reloa
 all its transactions in order, atomically (Redis runs one script at a time), with the semantics and the
 arithmetic of ``fraudkit.state.OnlineFeatureState``. Keys, under ``fraudkit:<app>:``:
 
-- ``c:<customer>`` sorted set, score = time, member = ``<amount>|=<transaction id>`` (snapshot rows
-  ``<amount>|#<n>``: no transaction id starts a member with ``#``);
+- ``c:<customer>`` sorted set, score = time, member = ``<key>|<amount>|<cents>|<rests>|<count>``: the key is
+  ``=<length>:<transaction id>`` (a snapshot row: ``#<n, 8 digits>``; no key is a prefix of another, so the
+  key alone orders same-time members and rewriting the rest never moves one), the last three the prefix sums
+  of every earlier member of the customer (whole cents, sub-cent rests, count; as ``fraudkit.state``): a
+  window's count and sum are two O(log n) look-ups, whatever the length of the history;
 - ``h:<customer>`` list of the customer's last ``history_k`` feature vectors (little-endian float64);
 - ``t:<terminal>`` sorted set of ``=<transaction id>`` scored there (snapshot rows ``#<n>``), score = time;
 - ``f:<terminal>`` sorted set of ``=<transaction id>`` labelled fraud, score = the scored time;
@@ -16,7 +19,9 @@ arithmetic of ``fraudkit.state.OnlineFeatureState``. Keys, under ``fraudkit:<app
 
 Every key expires (customer keys after the longest window, the others after the window plus the delay, all
 renewed when touched), so memory is bounded by the active customers and terminals. Keys are built inside
-the scripts, so this needs a non-cluster server (ElastiCache with cluster mode disabled).
+the scripts, so this needs a non-cluster server (ElastiCache with cluster mode disabled). The prefix carries
+the layout's version (``LAYOUT``): a store written by an older layout is seeded afresh under the new prefix
+and its keys expire on their own.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from fraudkit.store.config import StoreConfig, redacted
 
 log = logging.getLogger(__name__)
 
+LAYOUT = 2
+"""Version of the key layout (in the key prefix): 2 = customer members carry prefix sums."""
 SEED_LOCK_SECONDS = 120
 """How long a seeding process holds the lock before another may take over (a dead seeder frees it)."""
 CHUNK = 200
@@ -66,6 +73,11 @@ local base = 9 + nw
 local cust_ttl = math.ceil(maxw * day)
 local term_ttl = math.ceil((delay + maxw) * day)
 local function f(x) return string.format('%.17g', x) end
+-- An amount's whole cents and sub-cent rest (as fraudkit.state.split_amount).
+local function split(a)
+  local c = math.floor(a * 100 + 0.5)
+  return c, a - c / 100
+end
 if redis.call('EXISTS', p .. 'meta') == 0 then return redis.error_reply('NOSNAPSHOT store not seeded') end
 local clock = tonumber(redis.call('GET', p .. 'clock') or '') or -1e300
 """
@@ -79,24 +91,54 @@ local function pack(v)
   return table.concat(parts)
 end
 
+-- A customer member's fields: amount, then the prefix sums of the members before it (cents, rests, count).
+local function fields(m)
+  local a, c, r, n = string.match(m, '|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+  return a, tonumber(c), tonumber(r), tonumber(n)
+end
+local function member(key, a, c, r, n) return key .. '|' .. a .. '|' .. f(c) .. '|' .. f(r) .. '|' .. f(n) end
+-- The prefix sums through member m (m included).
+local function through(m)
+  local a, c, r, n = fields(m)
+  local ca, ra = split(tonumber(a))
+  return c + ca, r + ra, n + 1
+end
+-- The sums of the customer's members with time <= bound: through the last of them, else those before the
+-- first member (everything pruned; ``before`` caches them), else zero.
+local function upto(ckey, bound, before)
+  local last = redis.call('ZREVRANGEBYSCORE', ckey, bound, '-inf', 'LIMIT', 0, 1)[1]
+  if last then return through(last) end
+  if not before[1] then
+    local first = redis.call('ZRANGE', ckey, 0, 0)[1]
+    if first then
+      local _, c, r, n = fields(first)
+      before[1], before[2], before[3] = c, r, n
+    else
+      before[1], before[2], before[3] = 0, 0, 0
+    end
+  end
+  return before[1], before[2], before[3]
+end
+
+-- Also says whether a member may sort after t's (one at or after t: a transaction older than the latest).
 local function features(ckey, tkey, fkey, t, amount, weekend, night)
   local v = {amount, weekend, night}
-  local rows = redis.call('ZRANGEBYSCORE', ckey, '(' .. f(t - maxw * day), f(t), 'WITHSCORES')
-  local n = #rows / 2
+  local before = {}
+  local pc, pr, pn
+  local newest = redis.call('ZREVRANGE', ckey, 0, 0, 'WITHSCORES')
+  local later = newest[1] ~= nil and tonumber(newest[2]) >= t
+  if newest[1] == nil then
+    pc, pr, pn = 0, 0, 0
+  elseif later then
+    pc, pr, pn = upto(ckey, f(t), before)
+  else  -- in time order (the usual case): the newest member is the last one at or before t
+    pc, pr, pn = through(newest[1])
+  end
   for _, w in ipairs(windows) do
-    local lo = t - w * day
-    local total = amount
-    local count = 1
-    local i = n
-    -- Newest first, as the in-process state adds them.
-    while i >= 1 and tonumber(rows[2 * i]) > lo do
-      local m = rows[2 * i - 1]
-      total = total + tonumber(string.sub(m, 1, string.find(m, '|', 1, true) - 1))
-      count = count + 1
-      i = i - 1
-    end
+    local lc, lr, ln = upto(ckey, f(t - w * day), before)
+    local count = pn - ln + 1
     v[#v + 1] = count
-    v[#v + 1] = total / count
+    v[#v + 1] = (amount + ((pc - lc) / 100 + (pr - lr))) / count
   end
   local end_t = t - delay * day
   for _, w in ipairs(windows) do
@@ -108,7 +150,29 @@ local function features(ckey, tkey, fkey, t, amount, weekend, night)
     v[#v + 1] = count
     v[#v + 1] = risk
   end
-  return v
+  return v, pc, pr, pn, later
+end
+
+-- Adds a customer member at time t whose predecessors' sums are (pc, pr, pn) when nothing sorts after it;
+-- when one may (``later``), the members after it get their sums shifted.
+local function insert(ckey, t, key, a, pc, pr, pn, later)
+  local m = member(key, a, pc, pr, pn)
+  redis.call('ZADD', ckey, f(t), m)
+  if not later then return end
+  local rank = redis.call('ZRANK', ckey, m)
+  local after = redis.call('ZRANGE', ckey, rank + 1, -1, 'WITHSCORES')
+  if #after == 0 then return end
+  local _, c, r, n = fields(after[1])
+  redis.call('ZREM', ckey, m)
+  redis.call('ZADD', ckey, f(t), member(key, a, c, r, n))
+  local ca, ra = split(tonumber(a))
+  for j = 1, #after, 2 do
+    local old = after[j]
+    local oa, oc, orr, on = fields(old)
+    local okey = string.match(old, '^(.*)|[^|]*|[^|]*|[^|]*|[^|]*$')
+    redis.call('ZREM', ckey, old)
+    redis.call('ZADD', ckey, after[j + 1], member(okey, oa, oc + ca, orr + ra, on + 1))
+  end
 end
 
 local function trim(key, horizon)
@@ -134,15 +198,15 @@ while i <= #ARGV do
   else
     local previous = ''
     if hk > 0 then previous = table.concat(redis.call('LRANGE', hkey, 0, -1)) end
-    local v = features(ckey, tkey, fkey, t, amount, weekend, night)
+    local v, pc, pr, pn, later = features(ckey, tkey, fkey, t, amount, weekend, night)
     local packed = pack(v)
     local answer = struct.pack('<I4', #v) .. packed .. previous
     if redis.call('ZSCORE', tkey, '=' .. id) then
       -- Scored before and no longer in the retry cache: read-only.
       out[#out + 1] = answer
     else
-      redis.call('ZADD', ckey, t, amount_s .. '|=' .. id)
-      redis.call('ZADD', tkey, t, '=' .. id)
+      insert(ckey, t, '=' .. #id .. ':' .. id, amount_s, pc, pr, pn, later)
+      redis.call('ZADD', tkey, f(t), '=' .. id)
       if hk > 0 then
         redis.call('RPUSH', hkey, packed)
         redis.call('LTRIM', hkey, -hk, -1)
@@ -156,7 +220,7 @@ while i <= #ARGV do
       redis.call('ZREMRANGEBYSCORE', fkey, '-inf', f(th))
       redis.call('EXPIRE', ckey, cust_ttl)
       redis.call('EXPIRE', tkey, term_ttl)
-      if redis.call('EXISTS', fkey) == 1 then redis.call('EXPIRE', fkey, term_ttl) end
+      redis.call('EXPIRE', fkey, term_ttl)  -- (no-op when the terminal has no fraud)
       redis.call('SET', xkey, answer, 'EX', retry_ttl)
       out[#out + 1] = answer
     end
@@ -201,7 +265,7 @@ while i <= #ARGV do
         end
       end
       if verdict == 'ok' then
-        redis.call('ZADD', fkey, t, '=' .. id)
+        redis.call('ZADD', fkey, st, '=' .. id)
         redis.call('EXPIRE', fkey, term_ttl)
       end
     elseif (not fraud) and known then
@@ -233,9 +297,13 @@ while i <= #ARGV do
     local key, hkey = p .. 'c:' .. cid, p .. 'h:' .. cid
     redis.call('DEL', key, hkey)
     local members = {}
+    local c, r = 0, 0
     for j = 1, #times / 8 do
+      local a = struct.unpack('<d', amounts, 8 * j - 7)
       members[#members + 1] = f(struct.unpack('<d', times, 8 * j - 7))
-      members[#members + 1] = f(struct.unpack('<d', amounts, 8 * j - 7)) .. '|#' .. (j - 1)
+      members[#members + 1] = string.format('#%08d|', j - 1) .. f(a) .. '|' .. f(c) .. '|' .. f(r) .. '|' .. (j - 1)
+      local ca = math.floor(a * 100 + 0.5)
+      c, r = c + ca, r + (a - ca / 100)
     end
     if #members > 0 then
       zadd_all(key, members)
@@ -317,7 +385,7 @@ class RedisStore(StateStore):
         self._response_error = redis.ResponseError
         self.client = client
         self.name = name
-        self.prefix = f"fraudkit:{namespace}:"
+        self.prefix = f"fraudkit:{namespace}:v{LAYOUT}:"
         self.snapshot = Path(snapshot)
         self.version = snapshot_version(snapshot)
         self.history_k = history_k
@@ -333,6 +401,19 @@ class RedisStore(StateStore):
         self._label_script = client.register_script(_LABEL)
         self._seed_script = client.register_script(_SEED)
         self._verdict = _verdicts()
+        # The scripts' fixed arguments, encoded once (the client encodes every argument of every call).
+        self._prefix_arg = self.prefix.encode()
+        fixed = [
+            _num(self.config.max_future_skew),
+            self.delay_days,
+            self.history_k,
+            self.max_events,
+            RETRY_SECONDS,
+            int(self.config.max_labels_per_terminal_day),
+            len(self.windows),
+            *self.windows,
+        ]
+        self._constant_args = [str(x).encode() for x in fixed]
 
     @staticmethod
     def open(snapshot: Path, history_k: int, namespace: str, config: StoreConfig) -> RedisStore:
@@ -380,18 +461,7 @@ class RedisStore(StateStore):
 
     # -- the scripts -------------------------------------------------------------------------------
     def _common_args(self) -> list[Any]:
-        return [
-            self.prefix,
-            _num(self.clock()),
-            _num(self.config.max_future_skew),
-            self.delay_days,
-            self.history_k,
-            self.max_events,
-            RETRY_SECONDS,
-            int(self.config.max_labels_per_terminal_day),
-            len(self.windows),
-            *self.windows,
-        ]
+        return [self._prefix_arg, _num(self.clock()).encode(), *self._constant_args]
 
     def _run(self, script: Any, args: list[Any]) -> Any:
         """Runs a script; seeds the store first when it is empty (new, or restarted without its data)."""
