@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import multi_server  # noqa: E402
 
-from fraudkit.scorer import SHARED_STATE  # noqa: E402
+from fraudkit.scoring import SHARED_STATE  # noqa: E402
 from fraudkit.simulator import simulate  # noqa: E402
 from fraudkit.stream import transactions_of  # noqa: E402
 

@@ -9,10 +9,6 @@ from fraudkit.app_folders import is_deep_app
 from fraudkit.deep.scorer import load_deep_scorer
 from fraudkit.models.scorer import load_classic_scorer
 from fraudkit.records import Scorer
-from fraudkit.scoring import SHARED_STATE
-
-# SHARED_STATE lives in fraudkit.scoring; benchmark/bench_state.py still reads the snapshot's path from here.
-__all__ = ["SHARED_STATE", "load_scorer"]
 
 
 def load_scorer(app_dir: Path) -> Scorer:
