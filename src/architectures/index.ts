@@ -71,20 +71,25 @@ export function stateStoreWarnings(arch: Architecture, choice: StateStoreChoice 
   return [];
 }
 
-/** Throws the one-line WafArchitectureError when --waf is asked for an architecture (or local run) without a load balancer. */
-export function checkWafTarget(target: Architecture | "local", waf: boolean | undefined): void {
-  if (!waf || (target !== "local" && architecture(target).loadBalancer)) return;
+/** Throws `error(target, flags of the architectures with a load balancer)` when `asked` and `target` has none. */
+function requireLoadBalancer(
+  target: Architecture | "local",
+  asked: boolean,
+  error: new (arch: string, needs: readonly string[]) => Error,
+): void {
+  if (!asked || (target !== "local" && architecture(target).loadBalancer)) return;
   const needs = architectureDefinitions()
     .filter((def) => def.loadBalancer)
     .map((def) => def.flag);
-  throw new WafArchitectureError(target, needs);
+  throw new error(target, needs);
+}
+
+/** Throws the one-line WafArchitectureError when --waf is asked for an architecture (or local run) without a load balancer. */
+export function checkWafTarget(target: Architecture | "local", waf: boolean | undefined): void {
+  requireLoadBalancer(target, Boolean(waf), WafArchitectureError);
 }
 
 /** Throws the one-line AuthFrontArchitectureError when --auth-front is asked for a target without a load balancer. */
 export function checkAuthFrontTarget(target: Architecture | "local", front: AuthFrontKind | undefined): void {
-  if (!front || (target !== "local" && architecture(target).loadBalancer)) return;
-  const needs = architectureDefinitions()
-    .filter((def) => def.loadBalancer)
-    .map((def) => def.flag);
-  throw new AuthFrontArchitectureError(target, needs);
+  requireLoadBalancer(target, front !== undefined, AuthFrontArchitectureError);
 }

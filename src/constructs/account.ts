@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { TerraformStack } from "cdktf";
@@ -31,4 +32,19 @@ export function accountContext(scope: Construct): AccountContext {
 export function accountArn(scope: Construct, service: string, resource: string): string {
   const { partition, region, accountId } = accountContext(scope);
   return `arn:${partition}:${service}:${region}:${accountId}:${resource}`;
+}
+
+/**
+ * The key-policy statement that lets the account's IAM administer a customer managed key: without it nobody,
+ * the account included, could manage or delete the key.
+ */
+export function accountAdministersKey(scope: Construct): DataAwsIamPolicyDocumentStatement {
+  const { partition, accountId } = accountContext(scope);
+  return {
+    sid: "AccountAdministers",
+    effect: "Allow",
+    actions: ["kms:*"],
+    resources: ["*"],
+    principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
+  };
 }

@@ -5,7 +5,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { accountArn, accountContext } from "./account";
+import { accountAdministersKey, accountArn } from "./account";
 import { skipCheck } from "./checkov";
 import { type AlarmSpec, type AlarmThresholds, alarmSpecs, isMath, isPercentile, type MetricRef } from "./alarm-specs";
 import { whenSet } from "./conditions";
@@ -63,18 +63,9 @@ export class Alarms extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
-    const { accountId } = accountContext(this);
-    const root = `arn:${accountContext(this).partition}:iam::${accountId}:root`;
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key_policy", {
       statement: [
-        // Without this statement nobody, the account included, could manage or delete the key.
-        {
-          sid: "AccountAdministers",
-          effect: "Allow",
-          actions: ["kms:*"],
-          resources: ["*"],
-          principals: [{ type: "AWS", identifiers: [root] }],
-        },
+        accountAdministersKey(this),
         {
           sid: "CloudWatchPublishesEncrypted",
           effect: "Allow",

@@ -7,7 +7,7 @@ import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-g
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Fn, Op, Token } from "cdktf";
 import { CACHE_NODES, DEFAULT_CACHE_NODE_TYPE, DEFAULT_REDIS_PORT, type StateStoreChoice } from "../operations/state-store";
-import { accountContext } from "./account";
+import { accountAdministersKey } from "./account";
 import { skipCheck } from "./checkov";
 import type { OutputSpec } from "./foundation";
 import { awsName } from "./naming";
@@ -148,20 +148,10 @@ export class StateStore extends Construct {
   }
 
   private elastiCache(props: StateStoreProps): { endpoint: string; id: string; userName: string; connectArns: string[] } {
-    const { accountId, partition } = accountContext(this);
     // ElastiCache ids: at most 40 lowercase letters, digits and hyphens.
     const cacheId = awsName([props.namePrefix], 40);
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key_policy", {
-      statement: [
-        // Without this statement nobody, the account included, could manage or delete the key.
-        {
-          sid: "AccountAdministers",
-          effect: "Allow",
-          actions: ["kms:*"],
-          resources: ["*"],
-          principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
-        },
-      ],
+      statement: [accountAdministersKey(this)],
     });
     for (const check of ["CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356"])
       skipCheck(keyPolicy, check, "a key policy's resource * is the key itself");
