@@ -130,7 +130,13 @@ describe("--auth-front iam on ECS + ALB", () => {
   });
 
   it("exists only when asked", () => {
-    for (const type of ["aws_apigatewayv2_api", "aws_apigatewayv2_vpc_link", "aws_apigatewayv2_integration", "aws_apigatewayv2_route", "aws_apigatewayv2_stage"]) {
+    for (const type of [
+      "aws_apigatewayv2_api",
+      "aws_apigatewayv2_vpc_link",
+      "aws_apigatewayv2_integration",
+      "aws_apigatewayv2_route",
+      "aws_apigatewayv2_stage",
+    ]) {
       expect(plain.doc.resource[type]).toBeUndefined();
     }
     expect(plain.doc.output.iam_policy_scoring).toBeUndefined();
