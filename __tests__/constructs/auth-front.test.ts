@@ -143,11 +143,13 @@ describe("--auth-front iam on ECS + ALB", () => {
     expect(String(plain.doc.output.app_url.value)).toContain("aws_lb.alb.dns_name");
   });
 
-  it("the open health route carries its checkov skip with a reason", () => {
+  it("renders as Terraform: the open health route's checkov skip, the header mapping as a map", () => {
     const hcl = renderDeploymentFiles({ repoRoot: REPO_ROOT, app, arch: "ecs_alb", imageUri: IMAGE, operations: { authFront: "iam" } })[
       "main.tf"
     ];
     expect(hcl).toMatch(/resource "aws_apigatewayv2_route" "api_route_health" \{\n\s+#checkov:skip=CKV_AWS_309:the health check is open/);
+    // The mapping is a map attribute (request_parameters = {...}), not a block: Terraform rejects quoted block argument names.
+    expect(hcl).toMatch(/\n\s+request_parameters = \{\n\s+"overwrite:header\.x-fraudkit-caller" = "\$context\.identity\.userArn"\n\s+\}/);
   });
 
   it.each(["ec2", "ecs"] as const)("only on ECS + ALB: %s is refused with one line", (arch) => {
