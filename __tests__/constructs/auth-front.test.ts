@@ -6,7 +6,7 @@ import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-in
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { Apigatewayv2VpcLink } from "@cdktf/provider-aws/lib/apigatewayv2-vpc-link";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
-import { AuthFrontArchitectureError, frontRoutes } from "../../src/constructs/auth-front";
+import { AuthFrontArchitectureError, CALLER_HEADER, frontRoutes } from "../../src/constructs/auth-front";
 import { renderDeploymentFiles } from "../../src/deployment-folder";
 import type { OperationsOptions } from "../../src/operations/types";
 import { DeploymentStack } from "../../src/stacks/deployment-stack";
@@ -118,19 +118,38 @@ describe("--auth-front iam on ECS + ALB", () => {
     expect(scopes).toEqual(new Set([undefined, "scoring", "labelling"]));
   });
 
+  it("names the verified caller to the app in a header it overwrites, and the app's rate limit keys on it", () => {
+    expect(CALLER_HEADER).toBe("x-fraudkit-caller");
+    const integration = front.doc.resource.aws_apigatewayv2_integration.api_integration;
+    // overwrite: whatever a client sent under that name is replaced, so no client picks its own bucket.
+    expect(integration.request_parameters).toEqual({ "overwrite:header.x-fraudkit-caller": "$context.identity.userArn" });
+    const containers = (doc: Doc) => String(doc.resource.aws_ecs_task_definition.fargate_task.container_definitions);
+    expect(containers(front.doc)).toContain('{"name" = "FRAUDKIT_RATE_LIMIT_IDENTITY_HEADER", "value" = "x-fraudkit-caller"}');
+    // Without the front the header would be anyone's to send: the app is not told to trust it.
+    expect(containers(plain.doc)).not.toContain("FRAUDKIT_RATE_LIMIT_IDENTITY_HEADER");
+  });
+
   it("exists only when asked", () => {
-    for (const type of ["aws_apigatewayv2_api", "aws_apigatewayv2_vpc_link", "aws_apigatewayv2_route", "aws_apigatewayv2_stage"]) {
+    for (const type of [
+      "aws_apigatewayv2_api",
+      "aws_apigatewayv2_vpc_link",
+      "aws_apigatewayv2_integration",
+      "aws_apigatewayv2_route",
+      "aws_apigatewayv2_stage",
+    ]) {
       expect(plain.doc.resource[type]).toBeUndefined();
     }
     expect(plain.doc.output.iam_policy_scoring).toBeUndefined();
     expect(String(plain.doc.output.app_url.value)).toContain("aws_lb.alb.dns_name");
   });
 
-  it("the open health route carries its checkov skip with a reason", () => {
+  it("renders as Terraform: the open health route's checkov skip, the header mapping as a map", () => {
     const hcl = renderDeploymentFiles({ repoRoot: REPO_ROOT, app, arch: "ecs_alb", imageUri: IMAGE, operations: { authFront: "iam" } })[
       "main.tf"
     ];
     expect(hcl).toMatch(/resource "aws_apigatewayv2_route" "api_route_health" \{\n\s+#checkov:skip=CKV_AWS_309:the health check is open/);
+    // The mapping is a map attribute (request_parameters = {...}), not a block: Terraform rejects quoted block argument names.
+    expect(hcl).toMatch(/\n\s+request_parameters = \{\n\s+"overwrite:header\.x-fraudkit-caller" = "\$context\.identity\.userArn"\n\s+\}/);
   });
 
   it.each(["ec2", "ecs"] as const)("only on ECS + ALB: %s is refused with one line", (arch) => {

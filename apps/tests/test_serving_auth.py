@@ -16,7 +16,7 @@ from served import Served, request
 
 from fraudkit.serving import create_app
 from fraudkit.serving.auth import KeyRing
-from fraudkit.serving.ratelimit import RateLimit, TokenBuckets, rate_limit_from_env
+from fraudkit.serving.ratelimit import UNIDENTIFIED, RateLimit, TokenBuckets, caller_key, rate_limit_from_env
 
 SCORING_OLD = "scoring-old-0123456789abcdefghijklmnopqrstuv"
 SCORING_NEW = "scoring-new-0123456789abcdefghijklmnopqrstuv"
@@ -116,7 +116,12 @@ def test_model_info_says_auth_is_on_and_openapi_declares_the_schemes(served) -> 
 
 
 def _client(monkeypatch, env: dict[str, str], scorer: FakeScorer | None = None):
-    for name in (*KEY_ENV, "FRAUDKIT_RATE_LIMIT_RPS", "FRAUDKIT_RATE_LIMIT_BURST"):
+    for name in (
+        *KEY_ENV,
+        "FRAUDKIT_RATE_LIMIT_RPS",
+        "FRAUDKIT_RATE_LIMIT_BURST",
+        "FRAUDKIT_RATE_LIMIT_IDENTITY_HEADER",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -151,8 +156,23 @@ def test_without_keys_auth_is_off_and_model_info_says_so(monkeypatch) -> None:
         ({"FRAUDKIT_RATE_LIMIT_BURST": "5"}, ["FRAUDKIT_RATE_LIMIT_BURST is set but FRAUDKIT_RATE_LIMIT_RPS"]),
         ({"FRAUDKIT_MAX_FUTURE_SKEW_SECONDS": "-1"}, ["FRAUDKIT_MAX_FUTURE_SKEW_SECONDS"]),
         ({"FRAUDKIT_BODY_TIMEOUT_SECONDS": "0"}, ["FRAUDKIT_BODY_TIMEOUT_SECONDS"]),
+        (
+            {"FRAUDKIT_RATE_LIMIT_RPS": "1", "FRAUDKIT_RATE_LIMIT_IDENTITY_HEADER": "x caller"},
+            ["FRAUDKIT_RATE_LIMIT_IDENTITY_HEADER: expected an HTTP header name"],
+        ),
     ],
-    ids=["require-none", "require-one", "short", "non-ascii", "shared", "bad-rps", "burst-only", "skew", "body"],
+    ids=[
+        "require-none",
+        "require-one",
+        "short",
+        "non-ascii",
+        "shared",
+        "bad-rps",
+        "burst-only",
+        "skew",
+        "body",
+        "header",
+    ],
 )
 def test_a_configuration_problem_is_a_503_everywhere_naming_it(monkeypatch, caplog, env, named) -> None:
     with caplog.at_level(logging.ERROR, logger="fraudkit.serving.auth"):
@@ -277,6 +297,62 @@ def test_429_with_retry_after_per_credential_then_per_address(monkeypatch) -> No
     assert anonymous.post("/predict", json=body, environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
     assert anonymous.post("/predict", json=body, environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 429
     assert anonymous.post("/predict", json=body, environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 200
+
+
+CALLER_A = "arn:aws:iam::123456789012:user/scorer-a"
+CALLER_B = "arn:aws:sts::123456789012:assumed-role/scorer-b/session-1"
+FRONT_ENV = {
+    "FRAUDKIT_RATE_LIMIT_RPS": "0.5",
+    "FRAUDKIT_RATE_LIMIT_BURST": "2",
+    "FRAUDKIT_RATE_LIMIT_IDENTITY_HEADER": "x-fraudkit-caller",
+}
+
+
+def _predict_as(client, caller: str | None, address: str = "10.0.0.1") -> int:
+    headers = {"X-Fraudkit-Caller": caller} if caller is not None else {}
+    reply = client.post(
+        "/predict", json={"transactions": [GOOD_TX]}, headers=headers, environ_base={"REMOTE_ADDR": address}
+    )
+    return reply.status_code
+
+
+def test_behind_a_front_each_named_caller_has_its_own_bucket(monkeypatch, caplog) -> None:
+    with caplog.at_level(logging.DEBUG):
+        client = _client(monkeypatch, FRONT_ENV)
+        # Every request comes from the front's address; the header the front writes tells the callers apart.
+        assert [_predict_as(client, CALLER_A) for _ in range(4)] == [200, 200, 429, 429]  # a flood from one caller
+        assert [_predict_as(client, CALLER_B) for _ in range(2)] == [200, 200]  # the other, same address, still served
+        assert _predict_as(client, "arn:aws:sts::123456789012:assumed-role/scorer-b/session-2") == 429  # same role
+        assert [_predict_as(client, None) for _ in range(3)] == [200, 200, 429]  # no header: one shared bucket
+        assert _predict_as(client, "") == 429  # an empty value is no identity either
+        assert client.get("/health", headers={"X-Fraudkit-Caller": CALLER_A}).status_code == 200  # never limited
+    for caller in (CALLER_A, CALLER_B, "scorer-a", "scorer-b"):
+        assert caller not in caplog.text  # the identity reaches no log
+
+
+def test_without_the_front_the_identity_header_picks_no_bucket(monkeypatch) -> None:
+    env = {k: v for k, v in FRONT_ENV.items() if k != "FRAUDKIT_RATE_LIMIT_IDENTITY_HEADER"}
+    client = _client(monkeypatch, env)
+    assert [_predict_as(client, CALLER_A) for _ in range(2)] == [200, 200]
+    assert _predict_as(client, CALLER_B) == 429  # same address: a new header value is not a new bucket
+    assert _predict_as(client, CALLER_B, address="10.0.0.2") == 200  # per address, as before
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        (None, UNIDENTIFIED),
+        ("  ", UNIDENTIFIED),
+        (CALLER_A, f"caller {CALLER_A}"),
+        (CALLER_B, "caller arn:aws:sts::123456789012:assumed-role/scorer-b"),
+        (
+            "arn:aws-us-gov:sts::123456789012:assumed-role/r/s/x",
+            "caller arn:aws-us-gov:sts::123456789012:assumed-role/r",
+        ),
+    ],
+)
+def test_caller_keys(value, key) -> None:
+    assert caller_key(value) == key
 
 
 # --- label poisoning ----------------------------------------------------------------------------------------

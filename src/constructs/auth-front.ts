@@ -52,6 +52,17 @@ export function frontRoutes(healthPath: string): FrontRoute[] {
   ];
 }
 
+/**
+ * The header the front sets to the caller's verified IAM ARN ($context.identity.userArn, defined for routes with IAM
+ * authorization), overwriting any value a client sent: the app's rate limit keys on it (FRAUDKIT_RATE_LIMIT_IDENTITY_HEADER).
+ */
+export const CALLER_HEADER = "x-fraudkit-caller";
+
+/** The container environment behind the front: the in-app rate limit counts per caller named in CALLER_HEADER. */
+export const FRONT_CONTAINER_ENVIRONMENT: Readonly<Record<string, string>> = {
+  FRAUDKIT_RATE_LIMIT_IDENTITY_HEADER: CALLER_HEADER,
+};
+
 /** Settings of the front. */
 export interface AuthFrontProps {
   /** Name of the API, the VPC link and their security group. */
@@ -144,6 +155,9 @@ export class AuthFront extends Construct {
       connectionId: link.id,
       payloadFormatVersion: "1.0",
       timeoutMilliseconds: 29_000,
+      // Every request reaches the load balancer from the VPC link's addresses: the caller's identity travels in a
+      // header the front writes itself (overwrite: a client-sent value of that name never reaches the app).
+      requestParameters: { [`overwrite:header.${CALLER_HEADER}`]: "$context.identity.userArn" },
       lifecycle: {
         precondition: [
           {

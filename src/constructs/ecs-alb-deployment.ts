@@ -5,7 +5,7 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { Fn, ref, Token } from "cdktf";
-import { AuthFront, type AuthFrontKind } from "./auth-front";
+import { AuthFront, type AuthFrontKind, FRONT_CONTAINER_ENVIRONMENT } from "./auth-front";
 import { isSet, whenSet } from "./conditions";
 import { skipCheck } from "./checkov";
 import { type EcsTaskSettings, fargateApp } from "./ecs-deployment";
@@ -196,11 +196,18 @@ export class EcsAlbDeployment extends ArchitectureConstruct<EcsWorkload> {
       });
     }
 
-    const fargate = fargateApp(this, base, props, tasksGroup, {
-      targetGroupArn: targets.arn,
-      dependsOn: [httpForward, httpRedirect, httpsListener],
-      gracePeriodSeconds: props.gracePeriodSeconds,
-    });
+    const fargate = fargateApp(
+      this,
+      base,
+      props,
+      tasksGroup,
+      {
+        targetGroupArn: targets.arn,
+        dependsOn: [httpForward, httpRedirect, httpsListener],
+        gracePeriodSeconds: props.gracePeriodSeconds,
+      },
+      front ? FRONT_CONTAINER_ENVIRONMENT : undefined,
+    );
 
     const scaling = new AppautoscalingTarget(this, "scaling_target", {
       serviceNamespace: "ecs",

@@ -46,7 +46,8 @@ export interface FargateApp {
 
 /**
  * The part both ECS architectures share: the state store the tasks reach and the Fargate service (construct ids
- * state_store and fargate), for tasks in `tasksGroup`, registered in a target group when `loadBalancing` is given.
+ * state_store and fargate), for tasks in `tasksGroup`, registered in a target group when `loadBalancing` is given,
+ * with `environment` added to the container's.
  */
 export function fargateApp(
   scope: Construct,
@@ -54,6 +55,7 @@ export function fargateApp(
   props: EcsDeploymentProps,
   tasksGroup: AppSecurityGroup,
   loadBalancing?: FargateLoadBalancing,
+  environment?: Readonly<Record<string, string>>,
 ): FargateApp {
   const store = base.stateStore(tasksGroup);
   const service = new FargateService(scope, "fargate", {
@@ -71,6 +73,7 @@ export function fargateApp(
     secrets: props.secrets,
     apiKeys: props.apiKeys,
     stateStore: store.container,
+    environment,
     containerStartPeriodSeconds: containerStartPeriod(props.gracePeriodSeconds),
     loadBalancing,
   });

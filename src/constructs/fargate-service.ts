@@ -56,6 +56,8 @@ export interface FargateServiceProps {
   apiKeys?: ApiKeysConfig;
   /** The online-state store's variables and the task role's permissions for it; absent: in-process. */
   stateStore?: ContainerStateStore;
+  /** Further plain environment variables of the container (settings, never secrets). */
+  environment?: Readonly<Record<string, string>>;
 }
 
 /** Name of the only container in the task definition. */
@@ -108,7 +110,7 @@ export class FargateService extends Construct {
       environment: [
         { name: "PORT", value: String(app.port) },
         ...apiKeyEnvironment(props.apiKeys),
-        ...Object.entries(storeEnvironment).map(([name, value]) => ({ name, value })),
+        ...Object.entries({ ...storeEnvironment, ...props.environment }).map(([name, value]) => ({ name, value })),
       ],
       // By ARN: the agent reads the values at task start, so Terraform and its state only ever hold the ARNs.
       secrets: secrets.length > 0 ? ecsContainerSecrets(secrets) : undefined,

@@ -10,7 +10,7 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 /** Attributes whose object value is a map, not a nested block. */
-const MAP_ATTRIBUTES = new Set(["tags", "tags_all", "triggers", "required_providers", "dimensions", "build_args"]);
+const MAP_ATTRIBUTES = new Set(["tags", "tags_all", "triggers", "required_providers", "dimensions", "build_args", "request_parameters"]);
 /** Attributes holding references that HCL writes bare (JSON must quote them). */
 const REFERENCE_LISTS = new Set(["ignore_changes", "depends_on", "replace_triggered_by"]);
 

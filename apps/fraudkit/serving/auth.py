@@ -37,7 +37,13 @@ from typing import Mapping, Sequence
 
 from flask import Flask, Response, jsonify, request
 
-from fraudkit.serving.ratelimit import TokenBuckets, rate_limit_from_env, retry_after_header
+from fraudkit.serving.ratelimit import (
+    TokenBuckets,
+    caller_key,
+    identity_header_from_env,
+    rate_limit_from_env,
+    retry_after_header,
+)
 from fraudkit.serving.slow_clients import BODY_TIMEOUT_SECONDS, body_timeout_seconds
 from fraudkit.serving.validation import DEFAULT_MAX_FUTURE_SKEW_SECONDS, max_future_skew_seconds
 
@@ -233,9 +239,11 @@ def protect(app: Flask, scopes: Mapping[str, str | None], environ: Mapping[str, 
     key_file = KeyFile(environ[KEYS_FILE_ENV]) if environ.get(KEYS_FILE_ENV, "").strip() else None
     ring, problems = key_ring_from_env(environ) if key_file is None else (key_file.ring, [])
     buckets = None
+    identity_header = None
     try:
         limit = rate_limit_from_env(environ)
         buckets = TokenBuckets(limit) if limit else None
+        identity_header = identity_header_from_env(environ)
     except ValueError as error:
         problems.append(str(error))
     skew = DEFAULT_MAX_FUTURE_SKEW_SECONDS
@@ -298,7 +306,13 @@ def protect(app: Flask, scopes: Mapping[str, str | None], environ: Mapping[str, 
                 )
             client = credential.name
         if buckets is not None:
-            wait = buckets.take(client or f"address {request.remote_addr}")
+            if client is None:
+                client = (
+                    caller_key(request.headers.get(identity_header))
+                    if identity_header
+                    else f"address {request.remote_addr}"
+                )
+            wait = buckets.take(client)
             if wait is not None:
                 limit = buckets.limit
                 return _error(

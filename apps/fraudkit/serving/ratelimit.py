@@ -1,5 +1,10 @@
 """In-process token buckets: one per client (credential, or client address when auth is off).
 
+Behind an authenticating front every request comes from the front's addresses, so the front names the verified
+caller in a header of its own (overwriting any value a client sent) and ``FRAUDKIT_RATE_LIMIT_IDENTITY_HEADER``
+names that header: the buckets then go by its value. Without the variable the header means nothing, so a client
+that reaches the app directly cannot pick its bucket.
+
 Per worker process: the fleet-wide limit is the WAF rate-based rule on the load balancer, so this one only has
 to stop a single client from exhausting one task. A small bucket of our own rather than pyrate-limiter: that
 library keeps a sliding log of timestamps per bucket, shares one bucket among all names unless given a bucket
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -22,6 +28,17 @@ RPS_ENV = "FRAUDKIT_RATE_LIMIT_RPS"
 
 BURST_ENV = "FRAUDKIT_RATE_LIMIT_BURST"
 """Environment variable: requests a client may send at once (bucket size); default one second's worth."""
+
+IDENTITY_HEADER_ENV = "FRAUDKIT_RATE_LIMIT_IDENTITY_HEADER"
+"""Environment variable: header in which a trusted front names the verified caller; unset = not behind a front."""
+
+#: The bucket of requests that reach the app without the front's identity header (the open health check, say).
+UNIDENTIFIED = "unidentified"
+
+# An HTTP header name (RFC 9110 token).
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", re.ASCII)
+# An STS assumed-role session: the session name is the caller's choice, the role is what IAM authorized.
+_ASSUMED_ROLE = re.compile(r"(arn:[^:]+:sts::\d+:assumed-role/[^/]+)/.+")
 
 #: Most clients tracked at once; past it the least recently seen are forgotten (they start again full).
 MAX_CLIENTS = 10_000
@@ -54,6 +71,25 @@ def rate_limit_from_env(environ: Mapping[str, str] = os.environ) -> RateLimit | 
     if not raw_burst.isdigit() or int(raw_burst) < 1:
         raise ValueError(f"{BURST_ENV}: expected a whole number of requests >= 1, got {raw_burst!r}")
     return RateLimit(rps, int(raw_burst))
+
+
+def identity_header_from_env(environ: Mapping[str, str] = os.environ) -> str | None:
+    """The header naming the verified caller, or None when not behind a front; ``ValueError`` on a bad name."""
+    raw = environ.get(IDENTITY_HEADER_ENV, "").strip()
+    if not raw:
+        return None
+    if not _HEADER_NAME.fullmatch(raw):
+        raise ValueError(f"{IDENTITY_HEADER_ENV}: expected an HTTP header name, got {raw!r}")
+    return raw
+
+
+def caller_key(value: str | None) -> str:
+    """The bucket of a caller the front named: one per IAM principal (an assumed role's sessions share one)."""
+    value = (value or "").strip()
+    if not value:
+        return UNIDENTIFIED
+    role = _ASSUMED_ROLE.fullmatch(value)
+    return f"caller {role.group(1) if role else value}"
 
 
 class TokenBuckets:
