@@ -373,7 +373,7 @@ def markdown(report: dict[str, Any], command: str) -> str:
         "",
         f"`{command}`; one run, {report['when']}, {os.cpu_count()} CPUs shared with other jobs (load average "
         f"{report['load_before']:.1f} at the start, {report['load_after']:.1f} at the end). gunicorn with the "
-        "images' config (fraudkit.serving.gunicorn_conf: 1 worker, gthread, 4 threads, access log on); "
+        "images' config (fraudkit.serving.gunicorn_conf: 1 worker with the in-process store, gevent, access log on); "
         "1-transaction POST /predict from keep-alive clients in their own processes on the same machine; median "
         f"of {report['rounds']} rounds of {report['requests']} requests. The ceiling is a hello-world Flask app "
         "(benchmark/hello) on the same config and client, served by this run next to each app, rounds alternating "
