@@ -37,7 +37,7 @@ node -e '
   writeDeploymentFolder({ repoRoot, app: apps[0], arch: "ecs_alb", operations: { ...operations, authFront: "iam", waf: true }, outDir: path.join(repoRoot, process.argv[1], `front_ecs_alb_${apps[0].name}`) });
   // --build remote: the CodeBuild project, its source bucket and role, once per architecture.
   for (const arch of ARCHITECTURES) {
-    writeDeploymentFolder({ repoRoot, app: apps[0], arch, imageBuild: "remote", outDir: path.join(repoRoot, process.argv[1], `remote_${arch}_${apps[0].name}`) });
+    writeDeploymentFolder({ repoRoot, app: apps[0], arch, build: "remote", outDir: path.join(repoRoot, process.argv[1], `remote_${arch}_${apps[0].name}`) });
   }
   // The state store on the architectures where it is opt-in: the ElastiCache, and an existing URL with its secret.
   const { parseStateStore } = require("./dist/src/operations/state-store");
@@ -47,6 +47,12 @@ node -e '
   writeStateBootstrap(path.join(repoRoot, process.argv[1], "state_bootstrap"), { bucket: "team-tfstate", lockTable: "terraform-locks", region: "us-east-1" });
   console.error(`wrote ${ARCHITECTURES.length * apps.length} stacks, ${ARCHITECTURES.length} with every operations feature on, and the state bootstrap`);
 ' "$OUT"
+# The script above is untyped JavaScript: make sure each opt-in form really rendered what it is there to scan.
+for check in "remote_*:aws_codebuild_project" "front_*:aws_apigatewayv2_api" "store_cache_*:aws_elasticache_replication_group" "ops_*:aws_cloudwatch_metric_alarm"; do
+  for dir in "$OUT"/${check%%:*}; do
+    grep -q "\"${check#*:}\"" "$dir/main.tf" || { echo "checkov.sh: $dir/main.tf has no ${check#*:}" >&2; exit 1; }
+  done
+done
 
 REPORT="$OUT/report.json"
 set +e
