@@ -41,12 +41,24 @@ def test_iam_front_before_an_internal_load_balancer(cli: DeploymentCli, moto_end
         "GET /openapi.json": "AWS_IAM",
         "POST /feedback": "AWS_IAM",
     }
-    (integration,) = gateway.get_integrations(ApiId=api["ApiId"])["Items"]
-    assert {r["Target"] for r in routes.values()} == {f"integrations/{integration['IntegrationId']}"}
-    assert (integration["IntegrationType"], integration["ConnectionType"]) == ("HTTP_PROXY", "VPC_LINK")
+    # The signed routes share one integration that writes the caller's ARN into a header; the open health route
+    # has its own, which maps nothing.
+    integrations = {i["IntegrationId"]: i for i in gateway.get_integrations(ApiId=api["ApiId"])["Items"]}
+    assert len(integrations) == 2
+    targets = {
+        auth: {r["Target"].removeprefix("integrations/") for r in routes.values() if r["AuthorizationType"] == auth}
+        for auth in ("AWS_IAM", "NONE")
+    }
+    ((signed_id,), (health_id,)) = (tuple(targets["AWS_IAM"]), tuple(targets["NONE"]))
+    integration, health = integrations[signed_id], integrations[health_id]
+    assert integration["RequestParameters"] == {"overwrite:header.x-fraudkit-caller": "$context.identity.userArn"}
+    assert not health.get("RequestParameters")
+    for each in (integration, health):
+        assert (each["IntegrationType"], each["ConnectionType"]) == ("HTTP_PROXY", "VPC_LINK")
+        assert each["IntegrationUri"] == integration["IntegrationUri"]
 
     (link,) = gateway.get_vpc_links()["Items"]
-    assert integration["ConnectionId"] == link["VpcLinkId"]
+    assert integration["ConnectionId"] == health["ConnectionId"] == link["VpcLinkId"]
     elbv2 = client(moto_endpoint, "elbv2")
     (alb,) = [lb for lb in elbv2.describe_load_balancers()["LoadBalancers"] if lb["DNSName"] == outputs["alb_dns_name"]]
     assert alb["Scheme"] == "internal"

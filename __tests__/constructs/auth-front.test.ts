@@ -46,7 +46,8 @@ describe("--auth-front iam on ECS + ALB", () => {
       "POST /feedback": "AWS_IAM",
     });
     for (const route of Object.values(front.doc.resource.aws_apigatewayv2_route)) {
-      expect(route.target).toBe("integrations/${aws_apigatewayv2_integration.api_integration.id}");
+      const integration = route.authorization_type === "NONE" ? "api_health_integration" : "api_integration";
+      expect([route.route_key, route.target]).toEqual([route.route_key, `integrations/\${aws_apigatewayv2_integration.${integration}.id}`]);
     }
   });
 
@@ -123,6 +124,8 @@ describe("--auth-front iam on ECS + ALB", () => {
     const integration = front.doc.resource.aws_apigatewayv2_integration.api_integration;
     // overwrite: whatever a client sent under that name is replaced, so no client picks its own bucket.
     expect(integration.request_parameters).toEqual({ "overwrite:header.x-fraudkit-caller": "$context.identity.userArn" });
+    // The open health route has no identity: its integration maps nothing.
+    expect(front.doc.resource.aws_apigatewayv2_integration.api_health_integration.request_parameters).toBeUndefined();
     const containers = (doc: Doc) => String(doc.resource.aws_ecs_task_definition.fargate_task.container_definitions);
     expect(containers(front.doc)).toContain('{"name" = "FRAUDKIT_RATE_LIMIT_IDENTITY_HEADER", "value" = "x-fraudkit-caller"}');
     // Without the front the header would be anyone's to send: the app is not told to trust it.

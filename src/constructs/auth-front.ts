@@ -145,9 +145,8 @@ export class AuthFront extends Construct {
       securityGroupIds: [group.id],
       tags: { Name: props.namePrefix },
     });
-    const integration = new Apigatewayv2Integration(this, "integration", {
+    const privateIntegration = {
       apiId: api.id,
-      description: "Private integration with the load balancer's listener",
       integrationType: "HTTP_PROXY",
       integrationMethod: "ANY",
       integrationUri: props.listenerArn,
@@ -155,6 +154,10 @@ export class AuthFront extends Construct {
       connectionId: link.id,
       payloadFormatVersion: "1.0",
       timeoutMilliseconds: 29_000,
+    };
+    const integration = new Apigatewayv2Integration(this, "integration", {
+      ...privateIntegration,
+      description: "Private integration with the load balancer's listener (signed routes)",
       // Every request reaches the load balancer from the VPC link's addresses: the caller's identity travels in a
       // header the front writes itself (overwrite: a client-sent value of that name never reaches the app).
       requestParameters: { [`overwrite:header.${CALLER_HEADER}`]: "$context.identity.userArn" },
@@ -168,14 +171,19 @@ export class AuthFront extends Construct {
         ],
       },
     });
-    const target = `integrations/${integration.id}`;
+    // The open health route has no IAM identity to map: its own integration carries no mapping, so the health
+    // check never depends on how API Gateway maps an identity that is not there.
+    const healthIntegration = new Apigatewayv2Integration(this, "health_integration", {
+      ...privateIntegration,
+      description: "Private integration with the load balancer's listener (the open health route)",
+    });
     for (const route of frontRoutes(props.healthPath)) {
       const name = route.path.replace(/^\//, "").replace(/[^A-Za-z0-9]+/g, "_");
       const resource = new Apigatewayv2Route(this, `route_${name}`, {
         apiId: api.id,
         routeKey: `${route.method} ${route.path}`,
         authorizationType: route.scope ? "AWS_IAM" : "NONE",
-        target,
+        target: `integrations/${(route.scope ? integration : healthIntegration).id}`,
       });
       if (!route.scope) {
         skipCheck(resource, "CKV_AWS_309", "the health check is open on purpose: no model state, and load balancers and monitors call it");
