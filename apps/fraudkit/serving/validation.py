@@ -68,7 +68,7 @@ def max_future_skew_seconds(environ: Mapping[str, str] = os.environ) -> int:
 
 
 def _latest_tx_datetime() -> datetime:
-    # Read per request (an environment lookup): the state must never see a transaction from the far future,
+    # Read once per request (an environment lookup): the state must never see a transaction from the far future,
     # whose date would move its clock and make it drop every later genuine label.
     try:
         skew = max_future_skew_seconds()
@@ -165,7 +165,7 @@ def _finite(value: Any, path: str, low: float, high: float) -> float:
     return number
 
 
-def _datetime(value: Any, path: str) -> datetime:
+def _datetime(value: Any, path: str, latest: datetime | None = None) -> datetime:
     if not isinstance(value, str):
         raise _fail(path, "must be an ISO 8601 date-time string")
     match = _DATETIME.fullmatch(value)
@@ -184,13 +184,13 @@ def _datetime(value: Any, path: str) -> datetime:
         raise _fail(path, f"is not a valid date-time ({error})") from None
     if when < EARLIEST_TX_DATETIME:
         raise _fail(path, f"is before {EARLIEST_TX_DATETIME:%Y-%m-%d} (UTC)")
-    latest = _latest_tx_datetime()
+    latest = latest or _latest_tx_datetime()
     if when > latest:
         raise _fail(path, f"is later than the server clock allows (latest {latest:%Y-%m-%dT%H:%M:%S}Z)")
     return when
 
 
-def _transaction_fields(obj: dict[str, Any], path: str) -> dict[str, Any]:
+def _transaction_fields(obj: dict[str, Any], path: str, latest: datetime | None) -> dict[str, Any]:
     def field(key: str) -> tuple[Any, str]:
         return _required(obj, key, f"{path}.{key}"), f"{path}.{key}"
 
@@ -198,23 +198,24 @@ def _transaction_fields(obj: dict[str, Any], path: str) -> dict[str, Any]:
         "transaction_id": _string_id(*field("transaction_id")),
         "customer_id": _int_id(*field("customer_id")),
         "terminal_id": _int_id(*field("terminal_id")),
-        "tx_datetime": _datetime(*field("tx_datetime")),
+        "tx_datetime": _datetime(*field("tx_datetime"), latest),
         "tx_amount": _finite(*field("tx_amount"), 0.0, MAX_AMOUNT),
     }
 
 
-def parse_transaction(value: Any, path: str) -> Transaction:
-    """One raw transaction object into a ``Transaction``."""
-    return Transaction(**_transaction_fields(_object(value, path, TRANSACTION_FIELDS), path))
+def parse_transaction(value: Any, path: str, latest: datetime | None = None) -> Transaction:
+    """One raw transaction object into a ``Transaction``; ``latest`` is the request's bound on its date (read from
+    the clock when not given)."""
+    return Transaction(**_transaction_fields(_object(value, path, TRANSACTION_FIELDS), path, latest))
 
 
-def parse_labelled(value: Any, path: str) -> LabelledTransaction:
+def parse_labelled(value: Any, path: str, latest: datetime | None = None) -> LabelledTransaction:
     """One transaction object with its ``is_fraud`` label into a ``LabelledTransaction``."""
     obj = _object(value, path, (*TRANSACTION_FIELDS, "is_fraud"))
     label = _required(obj, "is_fraud", f"{path}.is_fraud")
     if not isinstance(label, bool):
         raise _fail(f"{path}.is_fraud", "must be true or false")
-    return LabelledTransaction(**_transaction_fields(obj, path), is_fraud=label)
+    return LabelledTransaction(**_transaction_fields(obj, path, latest), is_fraud=label)
 
 
 def _feature_batch(body: dict[str, Any], n_features: int, max_batch: int) -> FeatureBatch:
@@ -243,11 +244,13 @@ def parse_predict(body: Any, n_features: int, max_batch: int = MAX_BATCH) -> Pre
     if "ids" in obj:
         raise _fail("ids", "only goes with 'features'")
     items = _batch(obj["transactions"], "transactions", "transactions", max_batch)
-    return [parse_transaction(item, f"transactions[{i}]") for i, item in enumerate(items)]
+    latest = _latest_tx_datetime()  # once a request: one clock for all its transactions
+    return [parse_transaction(item, f"transactions[{i}]", latest) for i, item in enumerate(items)]
 
 
 def parse_feedback(body: Any, max_batch: int = MAX_BATCH) -> list[LabelledTransaction]:
     """A /feedback body: ``{"transactions": [...]}``, each transaction with its ``is_fraud`` label."""
     obj = _object(body, "body", ("transactions",))
     items = _batch(_required(obj, "transactions", "transactions"), "transactions", "transactions", max_batch)
-    return [parse_labelled(item, f"transactions[{i}]") for i, item in enumerate(items)]
+    latest = _latest_tx_datetime()
+    return [parse_labelled(item, f"transactions[{i}]", latest) for i, item in enumerate(items)]
