@@ -9,7 +9,7 @@ import { EXIT } from "../../src/cli/errors";
 import { generateApiKey } from "../../src/cli/api-keys";
 import { estimateCost } from "../../src/cost";
 import { healthyAnswer, stateText } from "./helpers/fakes";
-import { deployingWorld as worldWithOutputs } from "./helpers/deploying";
+import { awsCallKinds, deployingWorld as worldWithOutputs } from "./helpers/deploying";
 import { fakeWorld, FakeWorld } from "./helpers/world";
 
 jest.setTimeout(60_000);
@@ -214,8 +214,7 @@ describe("rotate-keys", () => {
     expect(phase2.values[SCORING]).toBe(newScoring);
     expect(phase2.values[LABELLING]).toBe(phase1.values[LABELLING].split(",")[0]);
     // Order: write both, restart, wait until done; then write both, restart, wait.
-    const kinds = world.aws.calls.map((call) => call.split(":")[0]).filter((kind) => kind !== "ssm-describe");
-    expect(kinds).toEqual([
+    expect(awsCallKinds(world)).toEqual([
       "ssm-read",
       "ssm-read",
       "ssm-put",

@@ -6,7 +6,7 @@
 import { EC2_REFRESH_KEYS_SCRIPT } from "../../src/constructs/ec2-api-keys";
 import { EXIT } from "../../src/cli/errors";
 import { healthyAnswer } from "./helpers/fakes";
-import { deployingWorld } from "./helpers/deploying";
+import { awsCallKinds, deployingWorld } from "./helpers/deploying";
 import type { FakeWorld } from "./helpers/world";
 
 jest.setTimeout(60_000);
@@ -39,8 +39,7 @@ describe("rotate-keys on EC2", () => {
   test("writes new,old and refreshes the instance's key file; then new only and refreshes again; no restart", async () => {
     const { world, old } = await deployed();
     expect(await rotate(world)).toBe(EXIT.ok);
-    const kinds = world.aws.calls.map((call) => call.split(":")[0]).filter((kind) => kind !== "ssm-describe");
-    expect(kinds).toEqual([
+    expect(awsCallKinds(world)).toEqual([
       "ssm-read",
       "ssm-read",
       "ssm-put",

@@ -16,3 +16,8 @@ export function deployingWorld(outputs: Record<string, string>): FakeWorld {
   };
   return world;
 }
+
+/** The kinds of the fake AWS calls a command made, in order ("ssm-read", "ecs-restart", ...), without describes. */
+export function awsCallKinds(world: FakeWorld): string[] {
+  return world.aws.calls.map((call) => call.split(":")[0]).filter((kind) => kind !== "ssm-describe");
+}
