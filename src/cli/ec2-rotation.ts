@@ -6,7 +6,7 @@
 import { EC2_REFRESH_KEYS_SCRIPT } from "../constructs/ec2-api-keys";
 import type { CliContext } from "./context";
 import { CliError, describeError, EXIT } from "./errors";
-import { formatElapsed } from "./progress";
+import { waitUntilDone } from "./wait";
 
 /** Run Command states after which nothing changes any more. */
 const FINAL = new Set(["Success", "Cancelled", "TimedOut", "Failed"]);
@@ -28,6 +28,7 @@ export async function refreshInstanceKeys(
 ): Promise<void> {
   const aws = ctx.adapters.aws;
   if (!aws.sendShellCommand || !aws.commandInvocation) throw new CliError("this AWS adapter cannot run commands on instances", EXIT.failed);
+  const commandInvocation = aws.commandInvocation.bind(aws);
   const started = ctx.clock.now();
   let commandId: string;
   try {
@@ -38,20 +39,21 @@ export async function refreshInstanceKeys(
     ]);
   }
   ctx.out.out(`Refreshing the key file on ${instanceId} (${what}) through SSM Run Command ${commandId}...`);
-  for (;;) {
-    const invocation = await aws.commandInvocation(region, commandId, instanceId);
-    if (invocation.status === "Success") break;
-    if (FINAL.has(invocation.status)) {
-      const why = [invocation.detail, invocation.error].filter(Boolean).join(": ");
-      throw new CliError(`the key refresh on ${instanceId} ended ${invocation.status}${why ? ` (${why})` : ""}`, EXIT.failed, [
-        `The app keeps the keys it had; SSM already holds the new list: once fixed, run ${EC2_REFRESH_KEYS_SCRIPT} on the instance.`,
-      ]);
-    }
-    ctx.out.status(`[refresh] ${invocation.status}, ${formatElapsed(ctx.clock.now() - started)}`);
-    if (ctx.clock.now() - started >= timeoutMs) {
-      throw new CliError(`the key refresh on ${instanceId} did not finish within ${Math.round(timeoutMs / 1000)}s`, EXIT.failed);
-    }
-    await ctx.clock.sleep(POLL_MS);
-  }
-  ctx.out.out(`  done in ${formatElapsed(ctx.clock.now() - started)}`);
+  await waitUntilDone(ctx, {
+    label: "refresh",
+    started,
+    intervalMs: POLL_MS,
+    timeoutMs,
+    timeoutMessage: `the key refresh on ${instanceId} did not finish within ${Math.round(timeoutMs / 1000)}s`,
+    look: async () => {
+      const invocation = await commandInvocation(region, commandId, instanceId);
+      if (invocation.status !== "Success" && FINAL.has(invocation.status)) {
+        const why = [invocation.detail, invocation.error].filter(Boolean).join(": ");
+        throw new CliError(`the key refresh on ${instanceId} ended ${invocation.status}${why ? ` (${why})` : ""}`, EXIT.failed, [
+          `The app keeps the keys it had; SSM already holds the new list: once fixed, run ${EC2_REFRESH_KEYS_SCRIPT} on the instance.`,
+        ]);
+      }
+      return { done: invocation.status === "Success", status: invocation.status };
+    },
+  });
 }

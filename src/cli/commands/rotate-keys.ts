@@ -11,7 +11,7 @@ import { CliError, describeError, EXIT } from "../errors";
 import { commandHint, TARGET_LABELS } from "../labels";
 import { requireTarget, resolveRegion, type TargetFlags, withTarget } from "../options";
 import { environmentFromFlags } from "../operations-flags";
-import { formatElapsed } from "../progress";
+import { waitUntilDone } from "../wait";
 import { refreshInstanceKeys } from "../ec2-rotation";
 
 /** Flags of `rotate-keys`. */
@@ -47,21 +47,23 @@ async function restartAndWait(ctx: CliContext, region: string, target: Service, 
     throw new CliError(`could not restart ${target.service}: ${describeError(error)}`, EXIT.failed);
   }
   ctx.out.out(`Restarting ${target.service} (${what}); waiting until every task runs the new deployment...`);
-  for (;;) {
-    const rollout = await ctx.adapters.aws.ecsDeploymentRollout(region, target.cluster, target.service, deployment);
-    if (rollout.state === "FAILED" || rollout.state === "MISSING") {
-      throw new CliError(`the restart of ${target.service} did not complete: ${rollout.reason ?? rollout.state}`, EXIT.failed);
-    }
-    if (rollout.state === "COMPLETED" && rollout.deployments === 1) break;
-    ctx.out.status(
-      `[restart] ${rollout.state}, ${rollout.running}/${rollout.desired} running, ${formatElapsed(ctx.clock.now() - started)}`,
-    );
-    if (ctx.clock.now() - started >= timeoutMs) {
-      throw new CliError(`${target.service} did not finish restarting within ${Math.round(timeoutMs / 1000)}s`, EXIT.failed);
-    }
-    await ctx.clock.sleep(15_000);
-  }
-  ctx.out.out(`  done in ${formatElapsed(ctx.clock.now() - started)}`);
+  await waitUntilDone(ctx, {
+    label: "restart",
+    started,
+    intervalMs: 15_000,
+    timeoutMs,
+    timeoutMessage: `${target.service} did not finish restarting within ${Math.round(timeoutMs / 1000)}s`,
+    look: async () => {
+      const rollout = await ctx.adapters.aws.ecsDeploymentRollout(region, target.cluster, target.service, deployment);
+      if (rollout.state === "FAILED" || rollout.state === "MISSING") {
+        throw new CliError(`the restart of ${target.service} did not complete: ${rollout.reason ?? rollout.state}`, EXIT.failed);
+      }
+      return {
+        done: rollout.state === "COMPLETED" && rollout.deployments === 1,
+        status: `${rollout.state}, ${rollout.running}/${rollout.desired} running`,
+      };
+    },
+  });
 }
 
 /** Writes one scope's new value, keeping the parameter's KMS key (an overwrite would otherwise fall back to aws/ssm). */
